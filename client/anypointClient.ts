@@ -1,0 +1,618 @@
+import { type ClientConfig, type ClientOptions, resolveClientConfig } from "./config";
+import { AnypointError, absentFromListError, isAnypointError } from "./errors";
+import { HttpCore, path } from "./http";
+import * as schemas from "./schemas";
+import { z } from "zod";
+import type {
+  AdminApplication,
+  ApiInstance,
+  Application,
+  ApplicationInput,
+  CreateContractRequest,
+  Environment,
+  ExchangeContract,
+  ExchangeContractSummary,
+  ManagedContract,
+  Me,
+  Tier,
+} from "./schemas";
+
+const AM = "/apimanager/api/v1";
+const anyBody = z.unknown();
+const XAPI = "/apimanager/xapi/v1";
+const PAGE = 250;
+/** API Manager pages API instances by asset; its documented default (and the safe size) is 100. */
+const ASSET_PAGE = 100;
+
+export interface ApiInstanceFilter {
+  assetId?: string;
+  groupId?: string;
+  assetVersion?: string;
+  productVersion?: string;
+  instanceLabel?: string;
+  query?: string;
+}
+
+type ContractAction = "approve" | "reject" | "revoke" | "restore";
+const ACTION_OUTCOME: Record<ContractAction, string> = {
+  approve: "APPROVED",
+  reject: "REJECTED",
+  revoke: "REVOKED",
+  restore: "APPROVED",
+};
+
+/**
+ * The Anypoint Platform calls pulumi-anypoint makes: client applications (Exchange v2 and the
+ * API Platform repository v2), contracts (Exchange v2, API Manager), API instances and tiers.
+ * Lists come back whole, across pages. Errors are `AnypointError`s with a hint for a person.
+ */
+export class AnypointClient {
+  private readonly http: HttpCore;
+  private rootOrganization?: Promise<string>;
+
+  constructor(readonly config: ClientConfig) {
+    this.http = new HttpCore(config);
+  }
+
+  static fromOptions(options?: ClientOptions, env?: NodeJS.ProcessEnv): AnypointClient {
+    return new AnypointClient(resolveClientConfig(options, env));
+  }
+
+  get baseUrl(): string {
+    return this.config.baseUrl;
+  }
+
+  /** Token requests made so far (one per process unless the token expires). */
+  get tokenRequestCount(): number {
+    return this.http.tokenRequestCount;
+  }
+
+  /** Removes any of this client's secrets from a text (for callers that log service answers). */
+  redact(text: string): string {
+    return this.http.redact(text);
+  }
+
+  /** Fetches a token now (doctor uses it to check the credentials on their own). */
+  async authenticate(): Promise<void> {
+    await this.http.accessToken();
+  }
+
+  /**
+   * A GET of any Anypoint path (already encoded), with this client's token, retries and error
+   * hints: for checks outside the typed operations (doctor, discover).
+   */
+  get(route: string, query?: Record<string, string | number | boolean | undefined>): Promise<unknown> {
+    return this.http.request({ operation: "request", method: "GET", path: route, query, schema: anyBody });
+  }
+
+  me(): Promise<Me> {
+    return this.http.request({
+      operation: "me",
+      method: "GET",
+      path: "/accounts/api/me",
+      schema: schemas.me,
+    });
+  }
+
+  /** The configured root organization, else the organization of the credentials (`/accounts/api/me`), asked once. */
+  rootOrganizationId(): Promise<string> {
+    if (this.config.organizationId) return Promise.resolve(this.config.organizationId);
+    this.rootOrganization ??= this.me().then((me) => {
+      const id = me.user?.organization?.id ?? me.user?.organizationId;
+      if (!id) {
+        throw new AnypointError({
+          code: "validation",
+          method: "GET",
+          path: "/accounts/api/me",
+          message: "Anypoint did not say which organization the credentials belong to",
+          hint: "Set anypoint:organizationId (or ANYPOINT_ORGANIZATION_ID) to the root organization id",
+        });
+      }
+      return id;
+    });
+    this.rootOrganization.catch(() => (this.rootOrganization = undefined));
+    return this.rootOrganization;
+  }
+
+  /** The environments of an organization or business group (Access Management). */
+  async listEnvironments(orgId: string): Promise<Environment[]> {
+    const page = await this.http.request({
+      operation: "listEnvironments",
+      method: "GET",
+      path: path`/accounts/api/organizations/${orgId}/environments`,
+      schema: schemas.environmentList,
+      context: { organizationId: orgId },
+    });
+    return page.data;
+  }
+
+  // ---- client applications -------------------------------------------------------------
+
+  async createApplication(
+    orgId: string,
+    input: ApplicationInput,
+    options: { apiInstanceId?: number } = {},
+  ): Promise<Application> {
+    try {
+      return await this.http.request({
+        operation: "createApplication",
+        method: "POST",
+        path: path`/exchange/api/v2/organizations/${orgId}/applications`,
+        query: { apiInstanceId: options.apiInstanceId },
+        body: input,
+        schema: schemas.application,
+        context: { organizationId: orgId },
+        // A create whose answer was lost may have gone through: look before sending it again.
+        recover: async () => {
+          const own = await this.listOwnApplications(orgId, { query: input.name, literalMatch: true });
+          const match = own.find((app) => app.name === input.name);
+          return match ? this.getApplication(orgId, match.id) : undefined;
+        },
+      });
+    } catch (error) {
+      if (isAnypointError(error, "conflict")) throw await this.duplicateNameError(orgId, input.name, error);
+      if (
+        isAnypointError(error, "bad_request") &&
+        /apiInstanceId|groupInstanceId/i.test(error.serviceMessage ?? "")
+      ) {
+        throw withHint(
+          error,
+          "This organization uses an external identity provider: set apiInstanceId on the ClientApplication to an API instance it will use",
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async duplicateNameError(
+    orgId: string,
+    name: string,
+    conflict: AnypointError,
+  ): Promise<AnypointError> {
+    let existing = "";
+    try {
+      const matches = await this.findApplicationsByName(orgId, name);
+      const own =
+        matches.length > 0
+          ? matches
+          : (await this.listOwnApplications(orgId, { query: name, literalMatch: true })).filter(
+              (app) => app.name === name,
+            );
+      if (own.length > 0) existing = ` (id ${own.map((app) => app.id).join(", ")})`;
+    } catch {
+      // The hint below still applies without the id.
+    }
+    return withHint(
+      conflict,
+      `A client application named "${name}" already exists${existing}. Set adopt: true on the ClientApplication to take it over, or choose another name`,
+      "an application with this name already exists",
+    );
+  }
+
+  getApplication(orgId: string, applicationId: number): Promise<Application> {
+    return this.http.request({
+      operation: "getApplication",
+      method: "GET",
+      path: appPath(orgId, applicationId),
+      schema: schemas.application,
+      context: { organizationId: orgId, applicationId },
+    });
+  }
+
+  updateApplication(
+    orgId: string,
+    applicationId: number,
+    patch: Partial<ApplicationInput>,
+  ): Promise<Application> {
+    return this.http.request({
+      operation: "updateApplication",
+      method: "PATCH",
+      path: appPath(orgId, applicationId),
+      body: patch,
+      schema: schemas.application,
+      context: { organizationId: orgId, applicationId },
+    });
+  }
+
+  async deleteApplication(orgId: string, applicationId: number): Promise<void> {
+    await ignoreNotFound(
+      this.http.request({
+        operation: "deleteApplication",
+        method: "DELETE",
+        path: appPath(orgId, applicationId),
+        context: { organizationId: orgId, applicationId },
+      }),
+    );
+  }
+
+  /** Resets the client secret; returns the application with its new secret. */
+  async resetApplicationSecret(orgId: string, applicationId: number): Promise<Application> {
+    await this.http.request({
+      operation: "resetApplicationSecret",
+      method: "POST",
+      path: `${appPath(orgId, applicationId)}/secret/reset`,
+      context: { organizationId: orgId, applicationId },
+    });
+    return this.getApplication(orgId, applicationId);
+  }
+
+  /** The applications the caller created (Exchange v2), every page. */
+  async listOwnApplications(
+    orgId: string,
+    filter: { query?: string; literalMatch?: boolean } = {},
+  ): Promise<Application[]> {
+    const all: Application[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.http.request({
+        operation: "listOwnApplications",
+        method: "GET",
+        path: path`/exchange/api/v2/organizations/${orgId}/applications`,
+        query: { query: filter.query, literalMatch: filter.literalMatch, offset, limit: PAGE },
+        schema: schemas.application.array(),
+        context: { organizationId: orgId },
+      });
+      all.push(...page);
+      if (page.length < PAGE) return all;
+    }
+  }
+
+  /**
+   * Every application of the organization (API Platform repository v2, admin view), every page.
+   * Beware: without a read scope Anypoint answers an empty list, not a 403 (KB 005385409).
+   */
+  async listAllApplications(
+    orgId: string,
+    filter: { query?: string } = {},
+  ): Promise<{ applications: AdminApplication[]; total: number }> {
+    const applications: AdminApplication[] = [];
+    let total = 0;
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.http.request({
+        operation: "listAllApplications",
+        method: "GET",
+        path: path`/apiplatform/repository/v2/organizations/${orgId}/applications`,
+        query: { targetAdminSite: true, query: filter.query, offset, limit: PAGE },
+        schema: schemas.adminApplicationList,
+        context: { organizationId: orgId },
+      });
+      applications.push(...page.applications);
+      total = page.total;
+      if (page.applications.length < PAGE || applications.length >= total) return { applications, total };
+    }
+  }
+
+  /**
+   * One application as the admin list shows it. An application known to exist (its own GET
+   * answers) but absent from the list means the credentials lack a read scope, never that it was
+   * deleted (the empty-200 trap, KB 005385409); only a 404 on the application itself proves that.
+   */
+  async findAdminApplication(orgId: string, applicationId: number, name?: string): Promise<AdminApplication> {
+    const { applications } = await this.listAllApplications(orgId, name === undefined ? {} : { query: name });
+    const found = applications.find((app) => app.id === applicationId);
+    if (found) return found;
+    // Throws not_found when it is really gone (or forbidden when it cannot be read at all).
+    const app = await this.getApplication(orgId, applicationId);
+    throw absentFromListError(
+      `application ${applicationId} ("${app.name}")`,
+      path`/apiplatform/repository/v2/organizations/${orgId}/applications`,
+    );
+  }
+
+  /** Applications whose name is exactly `name`, from the admin list. */
+  async findApplicationsByName(orgId: string, name: string): Promise<AdminApplication[]> {
+    const { applications } = await this.listAllApplications(orgId, { query: name });
+    return applications.filter((app) => app.name === name);
+  }
+
+  // ---- contracts ------------------------------------------------------------------------
+
+  createContract(
+    orgId: string,
+    applicationId: number,
+    body: CreateContractRequest,
+  ): Promise<ExchangeContract> {
+    return this.http
+      .request({
+        operation: "createContract",
+        method: "POST",
+        path: `${appPath(orgId, applicationId)}/contracts`,
+        // CreateContractV2 types apiId as a string; the service accepts both.
+        body: { ...body, apiId: String(body.apiId) },
+        schema: schemas.exchangeContract,
+        context: { organizationId: body.organizationId, environmentId: body.environmentId, applicationId },
+        recover: async () => {
+          // One contract per application and API instance: if it exists now, the lost create made it.
+          const contracts = await this.listApiContracts(
+            body.organizationId,
+            body.environmentId,
+            Number(body.apiId),
+          );
+          const match = contracts.find((contract) => contract.applicationId === applicationId);
+          return match ? { ...match, clientId: match.application?.clientId } : undefined;
+        },
+      })
+      .catch((error: unknown) => {
+        if (isAnypointError(error, "conflict")) {
+          throw withHint(
+            error,
+            `Application ${applicationId} already has a contract with API instance ${body.apiId}. Set adopt: true on the ApiContract to take it over`,
+          );
+        }
+        throw error;
+      });
+  }
+
+  /** An application's contracts as Exchange lists them (light: id, status, tier). */
+  listApplicationContracts(orgId: string, applicationId: number): Promise<ExchangeContractSummary[]> {
+    return this.http.request({
+      operation: "listApplicationContracts",
+      method: "GET",
+      path: `${appPath(orgId, applicationId)}/contracts`,
+      schema: schemas.exchangeContractSummary.array(),
+      context: { organizationId: orgId, applicationId },
+    });
+  }
+
+  /** Consumer side: asks for another tier (pending if that tier needs approval). */
+  async changeContractTier(
+    orgId: string,
+    applicationId: number,
+    contractId: number,
+    requestedTierId: number,
+  ): Promise<void> {
+    await this.http.request({
+      operation: "changeContractTier",
+      method: "PATCH",
+      path: `${appPath(orgId, applicationId)}/contracts/${encodeURIComponent(contractId)}`,
+      body: { requestedTierId },
+      context: { organizationId: orgId, applicationId },
+    });
+  }
+
+  /** An API instance's contracts (API Manager), every page. */
+  async listApiContracts(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    filter: { status?: string } = {},
+  ): Promise<ManagedContract[]> {
+    const contracts: ManagedContract[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.http.request({
+        operation: "listApiContracts",
+        method: "GET",
+        path: `${apiPath(orgId, environmentId, apiInstanceId)}/contracts`,
+        query: { status: filter.status, offset, limit: PAGE },
+        schema: schemas.managedContractList,
+        context: { organizationId: orgId, environmentId },
+      });
+      contracts.push(...page.contracts);
+      if (page.contracts.length < PAGE || contracts.length >= page.total) return contracts;
+    }
+  }
+
+  getApiContract(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+  ): Promise<ManagedContract> {
+    return this.http.request({
+      operation: "getApiContract",
+      method: "GET",
+      path: contractPath(orgId, environmentId, apiInstanceId, contractId),
+      schema: schemas.managedContract,
+      context: { organizationId: orgId, environmentId },
+    });
+  }
+
+  /** Provider side: sets the tier directly (as the API owner). */
+  setApiContractTier(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+    tierId: number,
+  ): Promise<ManagedContract> {
+    return this.http.request({
+      operation: "setApiContractTier",
+      method: "PATCH",
+      path: contractPath(orgId, environmentId, apiInstanceId, contractId),
+      body: { tierId },
+      schema: schemas.managedContract,
+      context: { organizationId: orgId, environmentId },
+    });
+  }
+
+  async deleteApiContract(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+  ): Promise<void> {
+    await ignoreNotFound(
+      this.http.request({
+        operation: "deleteApiContract",
+        method: "DELETE",
+        path: contractPath(orgId, environmentId, apiInstanceId, contractId),
+        context: { organizationId: orgId, environmentId },
+      }),
+    );
+  }
+
+  approveContract(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+  ): Promise<ManagedContract> {
+    return this.contractAction("approve", orgId, environmentId, apiInstanceId, contractId);
+  }
+
+  rejectContract(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+  ): Promise<ManagedContract> {
+    return this.contractAction("reject", orgId, environmentId, apiInstanceId, contractId);
+  }
+
+  revokeContract(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+  ): Promise<ManagedContract> {
+    return this.contractAction("revoke", orgId, environmentId, apiInstanceId, contractId);
+  }
+
+  restoreContract(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+  ): Promise<ManagedContract> {
+    return this.contractAction("restore", orgId, environmentId, apiInstanceId, contractId);
+  }
+
+  private contractAction(
+    action: ContractAction,
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+  ): Promise<ManagedContract> {
+    return this.http.request({
+      operation: `${action}Contract`,
+      method: "POST",
+      path: `${XAPI}${contractPath(orgId, environmentId, apiInstanceId, contractId).slice(AM.length)}/${action}`,
+      body: {},
+      schema: schemas.managedContract,
+      context: { organizationId: orgId, environmentId },
+      // Sent again after a lost answer, an action already done would answer 409: look first.
+      recover: async () => {
+        const contract = await this.getApiContract(orgId, environmentId, apiInstanceId, contractId);
+        const done = contract.status === ACTION_OUTCOME[action] && !contract.requestedTierId;
+        return done ? contract : undefined;
+      },
+    });
+  }
+
+  // ---- API instances and tiers ----------------------------------------------------------
+
+  /** An environment's API instances, across every page of assets (API Manager pages over assets). */
+  async listApiInstances(
+    orgId: string,
+    environmentId: string,
+    filter: ApiInstanceFilter = {},
+  ): Promise<ApiInstance[]> {
+    const instances: ApiInstance[] = [];
+    let assetsSeen = 0;
+    for (let offset = 0; ; offset += ASSET_PAGE) {
+      const page = await this.http.request({
+        operation: "listApiInstances",
+        method: "GET",
+        path: path`/apimanager/api/v1/organizations/${orgId}/environments/${environmentId}/apis`,
+        query: { ...filter, offset, limit: ASSET_PAGE },
+        schema: schemas.apiInstancePage,
+        context: { organizationId: orgId, environmentId },
+      });
+      for (const asset of page.assets) {
+        for (const api of asset.apis) instances.push(withPlace(api, orgId, environmentId));
+      }
+      assetsSeen += page.assets.length;
+      if (page.assets.length < ASSET_PAGE || assetsSeen >= page.total) return instances;
+    }
+  }
+
+  async getApiInstance(orgId: string, environmentId: string, apiInstanceId: number): Promise<ApiInstance> {
+    const api = await this.http.request({
+      operation: "getApiInstance",
+      method: "GET",
+      path: apiPath(orgId, environmentId, apiInstanceId),
+      schema: schemas.apiInstance,
+      context: { organizationId: orgId, environmentId },
+    });
+    return withPlace(api, orgId, environmentId);
+  }
+
+  async listTiers(orgId: string, environmentId: string, apiInstanceId: number): Promise<Tier[]> {
+    const tiers: Tier[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.http.request({
+        operation: "listTiers",
+        method: "GET",
+        path: `${apiPath(orgId, environmentId, apiInstanceId)}/tiers`,
+        query: { offset, limit: PAGE },
+        schema: schemas.tierList,
+        context: { organizationId: orgId, environmentId },
+      });
+      tiers.push(...page.tiers);
+      if (page.tiers.length < PAGE || (page.total !== undefined && tiers.length >= page.total)) return tiers;
+    }
+  }
+
+  /** Exchange's view of an asset's instances in one version group. */
+  findAssetInstances(
+    groupId: string,
+    assetId: string,
+    versionGroup: string,
+  ): Promise<{ id: number | string }[]> {
+    return this.http.request({
+      operation: "findAssetInstances",
+      method: "GET",
+      path: path`/exchange/api/v2/assets/${groupId}/${assetId}/versionGroups/${versionGroup}/instances`,
+      schema: schemas.assetInstances,
+    });
+  }
+}
+
+function appPath(orgId: string, applicationId: number): string {
+  return path`/exchange/api/v2/organizations/${orgId}/applications/${applicationId}`;
+}
+
+function apiPath(orgId: string, environmentId: string, apiInstanceId: number): string {
+  return path`/apimanager/api/v1/organizations/${orgId}/environments/${environmentId}/apis/${apiInstanceId}`;
+}
+
+function contractPath(
+  orgId: string,
+  environmentId: string,
+  apiInstanceId: number,
+  contractId: number,
+): string {
+  return `${apiPath(orgId, environmentId, apiInstanceId)}/contracts/${encodeURIComponent(contractId)}`;
+}
+
+function withPlace(
+  api: schemas.ApiInstance | ReturnType<typeof schemas.apiInstance.parse>,
+  orgId: string,
+  environmentId: string,
+): ApiInstance {
+  return {
+    ...api,
+    organizationId: api.organizationId ?? orgId,
+    environmentId: api.environmentId ?? environmentId,
+  };
+}
+
+async function ignoreNotFound(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (error) {
+    if (!isAnypointError(error, "not_found")) throw error;
+  }
+}
+
+function withHint(error: AnypointError, hint: string, message?: string): AnypointError {
+  return new AnypointError({
+    code: error.code,
+    method: error.method,
+    path: error.path,
+    status: error.status,
+    serviceMessage: error.serviceMessage,
+    message: message ?? error.summary,
+    hint,
+  });
+}

@@ -1,0 +1,360 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ApiInstance, ExchangeContractSummary, ManagedContract, Tier } from "../../client";
+import { apiContractInputs, type ApiContractInputs, UNKNOWN, validateInputs } from "../inputs";
+import { context } from "./context";
+import { InputError, isNotFound, PartialCreateError } from "./errors";
+import { definedOnly, readResult, SharedLookups } from "./records";
+
+/** What the stack records for an ApiContract. */
+export interface ApiContractState {
+  applicationId: number;
+  environmentId: string;
+  apiInstanceId: number;
+  approve?: boolean;
+  acceptedTerms?: boolean;
+  organizationId?: string;
+  adopt?: boolean;
+  contractId: number;
+  status: string;
+  /** The tier in force. */
+  tierId?: number;
+  /** The tier requested and not yet approved. */
+  requestedTierId?: number;
+  clientId?: string;
+  apiOrganizationId: string;
+  groupId: string;
+  assetId: string;
+  assetVersion: string;
+  productVersion: string;
+}
+
+const OUTPUT_KEYS = [
+  "contractId",
+  "status",
+  "requestedTierId",
+  "clientId",
+  "apiOrganizationId",
+  "groupId",
+  "assetId",
+  "assetVersion",
+  "productVersion",
+] as const;
+
+const INPUT_KEYS = [
+  "applicationId",
+  "environmentId",
+  "apiInstanceId",
+  "tierId",
+  "approve",
+  "acceptedTerms",
+  "organizationId",
+  "adopt",
+] as const satisfies readonly (keyof ApiContractState)[];
+
+type ContractFacts = Pick<
+  ApiContractState,
+  "contractId" | "status" | "tierId" | "requestedTierId" | "clientId"
+>;
+
+export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news) {
+    return validateInputs(apiContractInputs, news, OUTPUT_KEYS);
+  },
+
+  async diff(_id, olds: ApiContractState, news: ApiContractInputs) {
+    // An application id still unknown at preview belongs to an application being updated (or
+    // replaced): the engine's preview cannot tell which (dynamic providers report no stable
+    // outputs), so it shows an update here; at apply time the known id decides.
+    const pending = (["applicationId", "environmentId", "apiInstanceId"] as const).some(
+      (key) => news[key] === UNKNOWN,
+    );
+    const replaces = (["applicationId", "environmentId", "apiInstanceId"] as const).filter(
+      (key) => news[key] !== UNKNOWN && news[key] !== olds[key],
+    ) as string[];
+    if (news.organizationId !== undefined && news.organizationId !== olds.apiOrganizationId) {
+      replaces.push("organizationId");
+    }
+    // A rejected contract cannot be restored: only a new request brings access back.
+    if (olds.status === "REJECTED") replaces.push("status");
+    const samePair = news.applicationId === olds.applicationId && news.apiInstanceId === olds.apiInstanceId;
+    return {
+      changes: pending || replaces.length > 0 || needsUpdate(olds, news),
+      replaces,
+      // One contract per application and API instance: the old one must go first.
+      deleteBeforeReplace: replaces.length > 0 && samePair,
+    };
+  },
+
+  async create(raw) {
+    const inputs = raw as ApiContractInputs & { __provider?: string };
+    const client = context.client;
+    const rootOrganizationId = await context.rootOrganizationId();
+    const organizationId = inputs.organizationId ?? rootOrganizationId;
+    const { environmentId, apiInstanceId, applicationId } = inputs;
+
+    const [instance, tiers] = await instanceAndTiers(organizationId, environmentId, apiInstanceId);
+    if (inputs.adopt) {
+      const existing = (await client.listApiContracts(organizationId, environmentId, apiInstanceId)).find(
+        (contract) => contract.applicationId === applicationId,
+      );
+      if (existing) {
+        return {
+          id: String(existing.id),
+          outs: stateOf(inputs, instance, organizationId, managedFacts(existing)),
+        };
+      }
+    }
+    // Only a new request must pass the tier rules: an existing contract on a deprecated instance
+    // or tier can still be adopted as it is.
+    checkTierChoice(instance, tiers, inputs.tierId);
+
+    const created = await client.createContract(rootOrganizationId, applicationId, {
+      acceptedTerms: inputs.acceptedTerms ?? true,
+      instanceType: "api",
+      organizationId: instance.organizationId ?? organizationId,
+      groupId: instance.groupId,
+      assetId: instance.assetId,
+      version: instance.assetVersion,
+      versionGroup: instance.productVersion,
+      apiId: apiInstanceId,
+      environmentId,
+      ...(inputs.tierId !== undefined ? { requestedTierId: inputs.tierId } : {}),
+    });
+    forgetApplicationContracts(applicationId);
+    let facts: ContractFacts = {
+      contractId: created.id,
+      status: created.status,
+      tierId: created.tier?.id ?? undefined,
+      requestedTierId: created.requestedTier?.id ?? undefined,
+      clientId: created.clientId ?? undefined,
+    };
+    if (facts.status === "PENDING" && inputs.approve) {
+      try {
+        facts = managedFacts(
+          await client.approveContract(organizationId, environmentId, apiInstanceId, created.id),
+          facts,
+        );
+      } catch (error) {
+        const properties = {
+          ...stateOf(inputs, instance, organizationId, facts),
+          __provider: inputs.__provider,
+        };
+        throw new PartialCreateError(
+          String(created.id),
+          properties,
+          error,
+          `contract ${created.id} was requested but not approved`,
+        );
+      }
+    }
+    return { id: String(created.id), outs: stateOf(inputs, instance, organizationId, facts) };
+  },
+
+  async read(id, props: ApiContractState) {
+    const contractId = Number(id);
+    // Without an organizationId input the contract's organization is the root one (see create):
+    // no /accounts/api/me call on refresh.
+    const rootOrganizationId =
+      props.organizationId === undefined && props.apiOrganizationId
+        ? props.apiOrganizationId
+        : await context.rootOrganizationId();
+    let summary: ExchangeContractSummary | undefined;
+    try {
+      summary = (await applicationContracts(rootOrganizationId, props.applicationId)).find(
+        (c) => c.id === contractId,
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (summary) {
+      const facts: ContractFacts = {
+        contractId,
+        status: summary.status,
+        tierId: summary.tier?.id ?? undefined,
+        requestedTierId: summary.requestedTier?.id ?? undefined,
+        clientId: props.clientId,
+      };
+      return readResult(id, withFacts(props, facts), INPUT_KEYS);
+    }
+    // Absent from the application's list is not proof of deletion: ask for the contract itself.
+    try {
+      const contract = await context.client.getApiContract(
+        props.apiOrganizationId,
+        props.environmentId,
+        props.apiInstanceId,
+        contractId,
+      );
+      return readResult(id, withFacts(props, managedFacts(contract, props)), INPUT_KEYS);
+    } catch (error) {
+      if (isNotFound(error)) return { id: "", props: {} };
+      throw error;
+    }
+  },
+
+  async update(id, olds: ApiContractState, news: ApiContractInputs) {
+    const client = context.client;
+    const contractId = Number(id);
+    const where = [olds.apiOrganizationId, olds.environmentId, olds.apiInstanceId, contractId] as const;
+    let facts: ContractFacts = olds;
+    if (olds.status === "REVOKED") {
+      facts = managedFacts(await client.restoreContract(...where), facts);
+    }
+    if (news.tierId !== undefined && news.tierId !== (facts.requestedTierId ?? facts.tierId)) {
+      const [instance, tiers] = await instanceAndTiers(
+        olds.apiOrganizationId,
+        olds.environmentId,
+        olds.apiInstanceId,
+      );
+      checkTierChoice(instance, tiers, news.tierId);
+      if (news.approve) {
+        // As the API owner: set the tier directly.
+        facts = managedFacts(await client.setApiContractTier(...where, news.tierId), facts);
+      } else {
+        const rootOrganizationId = await context.rootOrganizationId();
+        await client.changeContractTier(rootOrganizationId, olds.applicationId, contractId, news.tierId);
+        facts = managedFacts(await client.getApiContract(...where), facts);
+      }
+      forgetApplicationContracts(olds.applicationId);
+    }
+    if (news.approve && awaitsApproval(facts)) {
+      facts = managedFacts(await client.approveContract(...where), facts);
+    }
+    return { outs: withFacts({ ...olds, ...withoutUnknown(news) }, facts) };
+  },
+
+  async delete(id, props: ApiContractState) {
+    const client = context.client;
+    const where = [props.apiOrganizationId, props.environmentId, props.apiInstanceId, Number(id)] as const;
+    let contract: ManagedContract;
+    try {
+      contract = await client.getApiContract(...where);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    // Anypoint deletes only contracts that no longer grant access: revoke (or reject) first.
+    if (contract.status === "APPROVED") await client.revokeContract(...where);
+    else if (contract.status === "PENDING") await client.rejectContract(...where);
+    await client.deleteApiContract(...where);
+    forgetApplicationContracts(props.applicationId);
+  },
+};
+
+function needsUpdate(olds: ApiContractState, news: ApiContractInputs): boolean {
+  if (olds.status === "REVOKED") return true;
+  if (news.tierId !== undefined && news.tierId !== (olds.requestedTierId ?? olds.tierId)) return true;
+  return Boolean(news.approve) && awaitsApproval(olds);
+}
+
+function awaitsApproval(facts: Pick<ContractFacts, "status" | "tierId" | "requestedTierId">): boolean {
+  return (
+    facts.status === "PENDING" ||
+    (facts.requestedTierId !== undefined && facts.requestedTierId !== facts.tierId)
+  );
+}
+
+/** Refuses a tier choice the service would refuse, before anything is written, listing what exists. */
+export function checkTierChoice(instance: ApiInstance, tiers: Tier[], tierId: number | undefined): void {
+  const label = `API instance ${instance.id} (${instance.assetId} ${instance.productVersion}${instance.instanceLabel ? `, "${instance.instanceLabel}"` : ""})`;
+  if (instance.deprecated) {
+    throw new InputError(`${label} is deprecated and takes no new contracts; choose a current instance.`);
+  }
+  const active = tiers.filter((tier) => tier.status !== "DEPRECATED");
+  const listing = active
+    .map((tier) => `${tier.id} "${tier.name}"${tier.autoApprove ? " (auto-approve)" : " (needs approval)"}`)
+    .join(", ");
+  if (tierId === undefined) {
+    if (active.length > 0)
+      throw new InputError(`${label} has SLA tiers, so tierId is required. Tiers: ${listing}.`);
+    return;
+  }
+  const tier = tiers.find((candidate) => candidate.id === tierId);
+  if (!tier) {
+    throw new InputError(
+      active.length > 0
+        ? `tierId ${tierId} is not a tier of ${label}. Tiers: ${listing}.`
+        : `tierId ${tierId} was given but ${label} has no SLA tiers; remove tierId.`,
+    );
+  }
+  if (tier.status === "DEPRECATED") {
+    throw new InputError(
+      `tier ${tierId} "${tier.name}" of ${label} is deprecated and takes no new contracts. Tiers: ${listing}.`,
+    );
+  }
+}
+
+function managedFacts(contract: ManagedContract, previous?: Partial<ContractFacts>): ContractFacts {
+  return {
+    contractId: contract.id,
+    status: contract.status,
+    tierId: contract.tierId ?? contract.tier?.id ?? undefined,
+    requestedTierId: contract.requestedTierId ?? contract.requestedTier?.id ?? undefined,
+    clientId: contract.application?.clientId ?? previous?.clientId,
+  };
+}
+
+function stateOf(
+  inputs: ApiContractInputs,
+  instance: ApiInstance,
+  organizationId: string,
+  facts: ContractFacts,
+): ApiContractState {
+  return definedOnly({
+    applicationId: inputs.applicationId,
+    environmentId: inputs.environmentId,
+    apiInstanceId: inputs.apiInstanceId,
+    approve: inputs.approve,
+    acceptedTerms: inputs.acceptedTerms,
+    organizationId: inputs.organizationId,
+    adopt: inputs.adopt,
+    ...facts,
+    apiOrganizationId: organizationId,
+    groupId: instance.groupId,
+    assetId: instance.assetId,
+    assetVersion: instance.assetVersion,
+    productVersion: instance.productVersion,
+  });
+}
+
+/** The recorded state with the contract's live facts; a tier the contract no longer has is dropped. */
+function withFacts(state: ApiContractState, facts: ContractFacts): ApiContractState {
+  const { tierId: _tier, requestedTierId: _requested, ...rest } = state;
+  return definedOnly({ ...rest, ...facts });
+}
+
+function withoutUnknown(inputs: ApiContractInputs): Partial<ApiContractInputs> {
+  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== UNKNOWN && v !== undefined));
+}
+
+// Creates in one run share work: each API instance and its tiers are looked up once, not once per
+// contract (2N requests saved for N applications with a contract on the same instance).
+const instances = new SharedLookups<string, [ApiInstance, Tier[]]>(30_000);
+
+function instanceAndTiers(
+  organizationId: string,
+  environmentId: string,
+  apiInstanceId: number,
+): Promise<[ApiInstance, Tier[]]> {
+  return instances.get(`${organizationId}/${environmentId}/${apiInstanceId}`, () =>
+    Promise.all([
+      context.client.getApiInstance(organizationId, environmentId, apiInstanceId),
+      context.client.listTiers(organizationId, environmentId, apiInstanceId),
+    ]),
+  );
+}
+
+// Reads in one run share work: an application's contracts are listed once for all its ApiContracts.
+const applicationContractLists = new SharedLookups<number, ExchangeContractSummary[]>(30_000);
+
+function applicationContracts(
+  rootOrganizationId: string,
+  applicationId: number,
+): Promise<ExchangeContractSummary[]> {
+  return applicationContractLists.get(applicationId, () =>
+    context.client.listApplicationContracts(rootOrganizationId, applicationId),
+  );
+}
+
+function forgetApplicationContracts(applicationId: number): void {
+  applicationContractLists.forget(applicationId);
+}

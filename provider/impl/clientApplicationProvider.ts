@@ -1,0 +1,215 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { Application, ApplicationInput } from "../../client";
+import { clientApplicationInputs, type ClientApplicationInputs, UNKNOWN, validateInputs } from "../inputs";
+import { context } from "./context";
+import { InputError, isNotFound } from "./errors";
+import { definedOnly, readResult } from "./records";
+
+/** What the stack records for a ClientApplication: the inputs, with live values where Anypoint has them. */
+export interface ClientApplicationState {
+  name: string;
+  description?: string;
+  url?: string;
+  redirectUris: string[];
+  grantTypes: string[];
+  apiEndpoints?: boolean;
+  apiInstanceId?: number;
+  organizationId?: string;
+  secretRotation?: string | number;
+  adopt?: boolean;
+  applicationId: number;
+  clientId: string;
+  clientSecret: string;
+  masterOrganizationId: string;
+}
+
+const OUTPUT_KEYS = ["applicationId", "clientId", "clientSecret", "masterOrganizationId"] as const;
+const INPUT_KEYS = [
+  "name",
+  "description",
+  "url",
+  "redirectUris",
+  "grantTypes",
+  "apiEndpoints",
+  "apiInstanceId",
+  "organizationId",
+  "secretRotation",
+  "adopt",
+] as const satisfies readonly (keyof ClientApplicationState)[];
+
+// The fields Anypoint lets a PATCH change; anything else replaces the application.
+type EditableField = "name" | "description" | "url" | "redirectUris" | "grantTypes";
+const EDITABLE: readonly EditableField[] = ["name", "description", "url", "redirectUris", "grantTypes"];
+
+export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news) {
+    return validateInputs(clientApplicationInputs, news, OUTPUT_KEYS);
+  },
+
+  async diff(_id, olds: ClientApplicationState, news: ClientApplicationInputs) {
+    const replaces: string[] = [];
+    if (news.organizationId !== undefined && news.organizationId !== olds.masterOrganizationId) {
+      replaces.push("organizationId");
+    }
+    if ((news.apiEndpoints ?? false) !== (olds.apiEndpoints ?? false)) replaces.push("apiEndpoints");
+    const changed = changedFields(olds, news);
+    const rotate = news.secretRotation !== olds.secretRotation;
+    return {
+      changes: replaces.length > 0 || changed.length > 0 || rotate,
+      replaces,
+      // Names are unique in the organization: the old application must go before its successor exists.
+      deleteBeforeReplace: replaces.length > 0,
+    };
+  },
+
+  async create(raw) {
+    const inputs = raw as ClientApplicationInputs;
+    const client = context.client;
+    const organizationId = inputs.organizationId ?? (await context.rootOrganizationId());
+    if (inputs.adopt) {
+      const existing = await findForAdoption(organizationId, inputs.name);
+      if (existing) {
+        // Adoption records the application as it is; if it differs from the program, the next
+        // preview shows the update instead of changing it behind the user's back.
+        return { id: String(existing.id), outs: stateOf(existing, inputs, organizationId, true) };
+      }
+    }
+    const app = await client.createApplication(organizationId, definedOnly(applicationBody(inputs, false)), {
+      apiInstanceId: inputs.apiInstanceId,
+    });
+    return { id: String(app.id), outs: stateOf(app, inputs, organizationId) };
+  },
+
+  async read(id, props: ClientApplicationState) {
+    const organizationId = props.masterOrganizationId ?? (await context.rootOrganizationId());
+    try {
+      const app = await context.client.getApplication(organizationId, Number(id));
+      const live = stateOf(
+        app,
+        props as Partial<ClientApplicationInputs>,
+        organizationId,
+        false,
+        props.clientSecret,
+      );
+      return readResult(id, live, INPUT_KEYS);
+    } catch (error) {
+      // Only a 404 of the application itself proves it is gone; anything else fails the refresh.
+      if (isNotFound(error)) return { id: "", props: {} };
+      throw error;
+    }
+  },
+
+  async update(id, olds: ClientApplicationState, news: ClientApplicationInputs) {
+    const client = context.client;
+    const organizationId = olds.masterOrganizationId;
+    const applicationId = Number(id);
+    let app: Application | undefined;
+    if (changedFields(olds, news).length > 0) {
+      app = await client.updateApplication(organizationId, applicationId, applicationBody(news));
+    }
+    if (news.secretRotation !== olds.secretRotation) {
+      app = await client.resetApplicationSecret(organizationId, applicationId);
+    }
+    app ??= await client.getApplication(organizationId, applicationId);
+    return { outs: stateOf(app, news, organizationId, false, olds.clientSecret) };
+  },
+
+  async delete(id, props: ClientApplicationState) {
+    await context.client.deleteApplication(props.masterOrganizationId, Number(id));
+  },
+};
+
+/** The request body; on update an unset text field is sent empty, so removing it from the program clears it. */
+function applicationBody(inputs: ClientApplicationInputs, clearUnset = true): ApplicationInput {
+  const cleared = clearUnset ? "" : undefined;
+  return {
+    name: inputs.name,
+    description: inputs.description ?? cleared,
+    url: inputs.url ?? cleared,
+    redirectUri: inputs.redirectUris ?? [],
+    grantTypes: inputs.grantTypes ?? [],
+    apiEndpoints: clearUnset ? undefined : inputs.apiEndpoints,
+  };
+}
+
+/** The editable fields whose live value differs from the desired one. */
+export function changedFields(
+  live: Partial<ClientApplicationState>,
+  desired: ClientApplicationInputs,
+): EditableField[] {
+  return EDITABLE.filter((field) => {
+    const want: unknown = desired[field];
+    if (want === UNKNOWN || (Array.isArray(want) && want.includes(UNKNOWN))) return true;
+    switch (field) {
+      case "name":
+        return live.name !== desired.name;
+      case "description":
+      case "url":
+        return (live[field] ?? "") !== (desired[field] ?? "");
+      case "redirectUris":
+      case "grantTypes":
+        return !sameSet(live[field] ?? [], desired[field] ?? []);
+    }
+  });
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = [...new Set(a)].sort();
+  const right = [...new Set(b)].sort();
+  return left.length === right.length && left.every((value, index) => value === right[index]);
+}
+
+function stateOf(
+  app: Application,
+  inputs: Partial<ClientApplicationInputs>,
+  organizationId: string,
+  adopted = false,
+  previousSecret?: string,
+): ClientApplicationState {
+  const clientSecret = app.clientSecret ?? previousSecret;
+  if (clientSecret === undefined) {
+    throw new InputError(
+      `Anypoint returned client application ${app.id} without its client secret: the credentials can see ` +
+        "but not manage it. Grant Manage Client Applications (manage:client_applications) on the root " +
+        "organization, or the per-application scope manage:client_application for this application.",
+    );
+  }
+  return definedOnly({
+    name: app.name,
+    description: app.description || undefined,
+    url: app.url || undefined,
+    redirectUris: app.redirectUri ?? [],
+    grantTypes: app.grantTypes ?? [],
+    apiEndpoints: inputs.apiEndpoints,
+    apiInstanceId: inputs.apiInstanceId,
+    organizationId: inputs.organizationId,
+    secretRotation: inputs.secretRotation,
+    adopt: adopted || inputs.adopt || undefined,
+    applicationId: app.id,
+    clientId: app.clientId,
+    clientSecret,
+    masterOrganizationId: app.masterOrganizationId ?? organizationId,
+  });
+}
+
+/**
+ * The existing application called `name`, or undefined when there is none. The admin list is
+ * checked against the caller's own list, because the admin list answers an empty 200 when the
+ * credentials lack a read scope (KB 005385409): an empty answer there is not proof of absence.
+ */
+async function findForAdoption(organizationId: string, name: string): Promise<Application | undefined> {
+  const client = context.client;
+  const [everyone, own] = await Promise.all([
+    client.findApplicationsByName(organizationId, name),
+    client.listOwnApplications(organizationId, { query: name, literalMatch: true }),
+  ]);
+  const ids = new Set([...everyone, ...own.filter((app) => app.name === name)].map((app) => app.id));
+  if (ids.size > 1) {
+    throw new InputError(
+      `adopt: ${ids.size} client applications are named "${name}" (ids ${[...ids].join(", ")}); ` +
+        "rename the duplicates in Anypoint or give this resource a unique name.",
+    );
+  }
+  const [id] = ids;
+  return id === undefined ? undefined : client.getApplication(organizationId, id);
+}

@@ -1,0 +1,50 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The object without its undefined (and null) fields: what the stack records. */
+export function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
+/**
+ * A read's answer: the live state, and the inputs that would produce it. SDKs >= 3.216 record
+ * those inputs, so `refresh` shows drift against the program and the next `up` corrects it; older
+ * SDKs ignore them and the engine keeps the previous inputs (PULUMI.md, "Refresh and drift").
+ */
+export function readResult<S extends object>(
+  id: string,
+  state: S,
+  inputKeys: readonly (keyof S & string)[],
+): pulumi.dynamic.ReadResult<S> {
+  const inputs = Object.fromEntries(
+    inputKeys.filter((key) => state[key] !== undefined).map((key) => [key, state[key]]),
+  );
+  const result: pulumi.dynamic.ReadResult<S> & { inputs: Record<string, unknown> } = {
+    id,
+    props: state,
+    inputs,
+  };
+  return result;
+}
+
+/**
+ * Lookups shared by the operations of one run: the first caller's request serves every caller
+ * of the same key for `ttlMs`; a failed lookup is forgotten at once so the next caller retries.
+ */
+export class SharedLookups<K, V> {
+  private readonly entries = new Map<K, { at: number; value: Promise<V> }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(key: K, fetch: () => Promise<V>): Promise<V> {
+    const cached = this.entries.get(key);
+    if (cached && Date.now() - cached.at < this.ttlMs) return cached.value;
+    const value = fetch();
+    this.entries.set(key, { at: Date.now(), value });
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
+
+  forget(key: K): void {
+    this.entries.delete(key);
+  }
+}

@@ -1,0 +1,149 @@
+import { z } from "zod";
+
+/** The value the engine passes for an input not known until apply (preview of dependent resources). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const GRANT_TYPES = [
+  "client_credentials",
+  "password",
+  "implicit",
+  "authorization_code",
+  "refresh_token",
+] as const;
+
+// Printable text without control characters; Anypoint stores names as typed.
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    // eslint-disable-next-line no-control-regex
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters");
+
+const httpUrl = z
+  .string()
+  .max(2048, "must be at most 2048 characters")
+  .refine((value) => {
+    try {
+      const parsed = new URL(value);
+      return parsed.protocol === "https:" || parsed.protocol === "http:";
+    } catch {
+      return false;
+    }
+  }, "must be an absolute http(s) URL");
+
+const redirectUri = z
+  .string()
+  .max(2048, "must be at most 2048 characters")
+  .refine((value) => {
+    try {
+      new URL(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be an absolute URI");
+
+const positiveId = z
+  .number({ error: "must be a number" })
+  .int("must be a whole number")
+  .positive("must be a positive number")
+  .max(Number.MAX_SAFE_INTEGER, "is too large");
+
+const uuid = z
+  .string({ error: "must be a string" })
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    "must be a UUID such as 7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10",
+  );
+
+export const clientApplicationInputs = z
+  .object({
+    name: text(255).refine((name) => name.trim().length > 0, "is required and must not be blank"),
+    description: text(4000).optional(),
+    url: httpUrl.optional(),
+    redirectUris: z.array(redirectUri).max(100, "must list at most 100 URIs").optional(),
+    grantTypes: z
+      .array(z.enum(GRANT_TYPES, { error: `must be one of ${GRANT_TYPES.join(", ")}` }))
+      .optional(),
+    apiEndpoints: z.boolean({ error: "must be true or false" }).optional(),
+    apiInstanceId: positiveId.optional(),
+    organizationId: uuid.optional(),
+    secretRotation: z.union([text(255), z.number()], { error: "must be a string or a number" }).optional(),
+    adopt: z.boolean({ error: "must be true or false" }).optional(),
+  })
+  .strict();
+
+export type ClientApplicationInputs = z.infer<typeof clientApplicationInputs>;
+
+export const apiContractInputs = z
+  .object({
+    applicationId: positiveId,
+    environmentId: uuid,
+    apiInstanceId: positiveId,
+    tierId: positiveId.optional(),
+    approve: z.boolean({ error: "must be true or false" }).optional(),
+    acceptedTerms: z
+      .boolean({ error: "must be true or false" })
+      .refine(
+        (accepted) => accepted,
+        "must be true: Anypoint refuses access requests whose terms are not accepted",
+      )
+      .optional(),
+    organizationId: uuid.optional(),
+    adopt: z.boolean({ error: "must be true or false" }).optional(),
+  })
+  .strict();
+
+export type ApiContractInputs = z.infer<typeof apiContractInputs>;
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/**
+ * Validates the inputs a program declared. Inputs still unknown during preview are kept as they
+ * are and checked again when they are known.
+ */
+export function validateInputs<T extends z.ZodObject>(
+  schema: T,
+  news: Record<string, unknown>,
+  outputKeys: readonly string[],
+): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+  const declared: Record<string, unknown> = {};
+  const unknown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(news)) {
+    if (key === "__provider" || outputKeys.includes(key) || value === undefined || value === null) continue;
+    if (containsUnknown(value)) unknown[key] = value;
+    else declared[key] = value;
+  }
+  const relaxed = schema.partial(Object.fromEntries(Object.keys(unknown).map((key) => [key, true])) as never);
+  const parsed = relaxed.safeParse(declared);
+  if (!parsed.success) {
+    return {
+      inputs: news,
+      failures: parsed.error.issues.map((issue) => ({
+        property: issue.path.length > 0 ? issue.path.map(String).join(".") : unknownKeyOf(issue),
+        reason: describeIssue(issue, declared),
+      })),
+    };
+  }
+  return { inputs: { ...(parsed.data as Record<string, unknown>), ...unknown }, failures: [] };
+}
+
+function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  return false;
+}
+
+function unknownKeyOf(issue: z.core.$ZodIssue): string {
+  return issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "(inputs)";
+}
+
+function describeIssue(issue: z.core.$ZodIssue, declared: Record<string, unknown>): string {
+  if (issue.code === "unrecognized_keys") return `unknown input(s): ${issue.keys.join(", ")}`;
+  const key = issue.path[0];
+  if (issue.code === "invalid_type" && typeof key === "string" && !(key in declared)) return "is required";
+  return issue.message;
+}

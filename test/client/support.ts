@@ -1,0 +1,127 @@
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { AnypointClient, type ClientOptions } from "../../client";
+import { controlClient, type ControlClient, type SeedInput, startEmulator } from "../../emulator";
+
+/** The default seed's ids and credentials (ARCHITECTURE.md). */
+export const SEED = {
+  org: "7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10",
+  sandbox: "5e1f7c2a-8b3d-4e6f-9a0b-1c2d3e4f5a61",
+  production: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b62",
+  full: { clientId: "0c4e1f9a7b2d4c6e8f1a3b5c7d9e0f21", clientSecret: "A1b2C3d4E5f6A7b8C9d0E1f2A3b4C5d6" },
+  readonly: {
+    clientId: "1d5f2a0b8c3e4d7f9a2b4c6d8e0f1a32",
+    clientSecret: "B2c3D4e5F6a7B8c9D0e1F2a3B4c5D6e7",
+  },
+  demoUser: { username: "demo-user", password: "Demo-Passw0rd!" },
+  mfaUser: { username: "mfa-user", password: "Mfa-Passw0rd!" },
+  legacyApp: { id: 2690001, clientSecret: "C3d4E5f6A7b8C9d0E1f2A3b4C5d6E7f8" },
+  legacyContract: 7330001,
+  apis: { orders: 18800101, payments: 18800102, customers: 18800103, legacy: 18800104, ordersProd: 18800201 },
+  tiers: { ordersGold: 5100101, ordersSilver: 5100102, customersFree: 5100104, customersPremium: 5100105 },
+} as const;
+
+export const TOKEN_PATH = "/accounts/api/v2/oauth2/token";
+
+export interface Emulator {
+  url: string;
+  control: ControlClient;
+  close(): Promise<void>;
+}
+
+export async function emulator(
+  options: { seed?: SeedInput; tokenTtlSeconds?: number } = {},
+): Promise<Emulator> {
+  const running = await startEmulator({ port: 0, ...options });
+  return { url: running.url, control: controlClient(running.url), close: () => running.close() };
+}
+
+/** Fast retries so tests never wait seconds for backoff; everything else as in production. */
+export const FAST_RETRIES: ClientOptions = { retryBaseDelayMs: 5, retryMaxDelayMs: 20 };
+
+export function fullClient(url: string, options: ClientOptions = {}): AnypointClient {
+  return AnypointClient.fromOptions({ baseUrl: url, ...SEED.full, ...FAST_RETRIES, ...options }, {});
+}
+
+export function readonlyClient(url: string, options: ClientOptions = {}): AnypointClient {
+  return AnypointClient.fromOptions({ baseUrl: url, ...SEED.readonly, ...FAST_RETRIES, ...options }, {});
+}
+
+/** The requests the emulator answered (the control surface excluded), optionally of one path. */
+export async function requests(
+  control: ControlClient,
+  match?: { method?: string; path?: string | RegExp },
+): Promise<{ method: string; path: string; query: string; status: number; caller?: string }[]> {
+  const { requests: log } = await control.requests();
+  return log.filter(
+    (entry) =>
+      (!match?.method || entry.method === match.method) &&
+      (!match?.path ||
+        (typeof match.path === "string" ? entry.path === match.path : match.path.test(entry.path))),
+  );
+}
+
+export const tokenRequests = (control: ControlClient) => requests(control, { path: TOKEN_PATH });
+
+/** Awaits a promise that must reject, and returns what it rejected with. */
+export async function failure(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+export interface CapturedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  contentType?: string;
+  body: string;
+}
+
+/** A pass-through proxy in front of the emulator that records every request the client sends. */
+export async function capturingProxy(target: string): Promise<{
+  url: string;
+  captured: CapturedRequest[];
+  close(): Promise<void>;
+}> {
+  const captured: CapturedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const url = new URL(req.url ?? "/", target);
+      captured.push({
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: url.searchParams,
+        contentType: req.headers["content-type"],
+        body: body.toString("utf8"),
+      });
+      const headers = { ...req.headers, host: new URL(target).host };
+      const forward = http.request(
+        new URL(req.url ?? "/", target),
+        { method: req.method, headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on("error", () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    captured,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

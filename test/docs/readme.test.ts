@@ -1,0 +1,60 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CONFIG_KEYS } from "../../provider/impl/context";
+
+const root = path.join(__dirname, "..", "..");
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+
+describe("the README", () => {
+  it("opens with the two commands, and .ci/run calls the test one", () => {
+    const firstScreen = readme.split("\n").slice(0, 15).join("\n");
+    expect(firstScreen).toContain("./dev.sh demo");
+    expect(firstScreen).toContain("./dev.sh test");
+    const ci = fs.readFileSync(path.join(root, ".ci", "run"), "utf8");
+    expect(ci).toMatch(/^\.\/dev\.sh test$/m);
+  });
+
+  it("documents only dev.sh commands that exist", () => {
+    const run = spawnSync("bash", [path.join(root, "dev.sh"), "no-such-command"], { encoding: "utf8" });
+    expect(run.status).toBe(2);
+    const usage = run.stderr.split("\n").find((line) => line.includes("usage:")) ?? "";
+    for (const [, command] of readme.matchAll(/\.\/dev\.sh (\w+)/g)) {
+      expect(usage).toContain(command);
+    }
+  });
+
+  it("names exactly the stack config keys the provider reads", () => {
+    const documented = new Set(readme.match(/anypoint:[a-zA-Z]+/g));
+    documented.delete("anypoint:ClientApplication");
+    documented.delete("anypoint:ApiContract");
+    expect([...documented].sort()).toEqual(Object.values(CONFIG_KEYS).sort());
+  });
+
+  it("names environment variables the client reads", () => {
+    const client = fs
+      .readdirSync(path.join(root, "client"))
+      .map((file) => fs.readFileSync(path.join(root, "client", file), "utf8"))
+      .join("\n");
+    for (const variable of new Set(readme.match(/ANYPOINT_[A-Z_]+/g))) {
+      expect(client).toContain(variable);
+    }
+  });
+
+  it("lists pulumi-anypoint commands that the bin knows", () => {
+    const main = fs.readFileSync(path.join(root, "cli", "main.ts"), "utf8");
+    for (const [, command] of readme.matchAll(/pulumi-anypoint (\w+)/g)) {
+      if (command === "doctor" || command === "discover" || command === "emulator" || command === "demo") {
+        expect(main).toContain(`case "${command}"`);
+      } else {
+        throw new Error(`README mentions unknown command pulumi-anypoint ${command}`);
+      }
+    }
+  });
+
+  it("links only files that exist", () => {
+    for (const [, target] of readme.matchAll(/\]\(([^)#:]+)\)/g)) {
+      expect(fs.existsSync(path.join(root, target))).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,159 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import YAML from "yaml";
+
+/** MuleSoft's official specs, cloned beside the repository (shared/anypoint-specs). */
+export const SPECS_DIR = path.join(__dirname, "..", "..", "..", "shared", "anypoint-specs");
+
+export type SpecName = "access-management" | "exchange-experience" | "api-platform" | "api-manager";
+
+export type Schema = Record<string, unknown>;
+
+export interface Operation {
+  /** The request body schema (application/json), if the spec has one. */
+  requestSchema?: Schema;
+  /** Response schemas by status; `example` when the spec only gives an example. */
+  responses: Record<string, { schema?: Schema; example?: unknown }>;
+  parameters: { name: string; in: string; required: boolean; schema?: Schema }[];
+}
+
+const documents = new Map<string, unknown>();
+
+function load(file: string): unknown {
+  let doc = documents.get(file);
+  if (doc === undefined) {
+    const text = fs.readFileSync(file, "utf8");
+    doc = file.endsWith(".json") ? JSON.parse(text) : YAML.parse(text);
+    documents.set(file, doc);
+  }
+  return doc;
+}
+
+function pointer(doc: unknown, fragment: string): unknown {
+  if (!fragment || fragment === "/") return doc;
+  return fragment
+    .replace(/^\//, "")
+    .split("/")
+    .reduce<unknown>((node, raw) => {
+      const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+      if (node === null || typeof node !== "object" || !(key in node))
+        throw new Error(`unresolvable $ref fragment ${fragment}`);
+      return (node as Record<string, unknown>)[key];
+    }, doc);
+}
+
+/**
+ * Inlines every $ref (local `#/...` and relative files such as `schemas/x.yaml#/Y`), each
+ * resolved against the file it appears in. A reference met again inside itself becomes `{}`.
+ */
+export function resolveRefs(node: unknown, file: string, seen: string[] = []): unknown {
+  if (Array.isArray(node)) return node.map((item) => resolveRefs(item, file, seen));
+  if (node === null || typeof node !== "object") return node;
+  const ref = (node as { $ref?: unknown }).$ref;
+  if (typeof ref === "string") {
+    const [target, fragment = ""] = ref.split("#");
+    const targetFile = target ? path.resolve(path.dirname(file), target) : file;
+    const key = `${targetFile}#${fragment}`;
+    if (seen.includes(key)) return {};
+    return resolveRefs(pointer(load(targetFile), fragment), targetFile, [...seen, key]);
+  }
+  return Object.fromEntries(
+    Object.entries(node as Record<string, unknown>).map(([name, value]) => [
+      name,
+      resolveRefs(value, file, seen),
+    ]),
+  );
+}
+
+/** One operation of a spec, with every $ref resolved. */
+export function operation(spec: SpecName, route: string, method: string): Operation {
+  const file = path.join(SPECS_DIR, spec, "api.yaml");
+  const doc = load(file) as { paths: Record<string, Record<string, unknown>> };
+  const pathItem = doc.paths[route];
+  if (!pathItem) throw new Error(`${spec} has no path ${route}`);
+  const resolved = resolveRefs(pathItem, file) as Record<string, Record<string, unknown>> & {
+    parameters?: unknown[];
+  };
+  const op = resolved[method.toLowerCase()];
+  if (!op) throw new Error(`${spec} has no ${method} ${route}`);
+  const json = (content: unknown) =>
+    (content as Record<string, { schema?: Schema; example?: unknown; examples?: Record<string, unknown> }>)?.[
+      "application/json"
+    ];
+  const requestBody = op.requestBody as { content?: unknown } | undefined;
+  const responses: Operation["responses"] = {};
+  for (const [status, response] of Object.entries(
+    (op.responses ?? {}) as Record<string, { content?: unknown }>,
+  )) {
+    const media = json(response.content);
+    const firstExample = media?.examples ? Object.values(media.examples)[0] : undefined;
+    responses[status] = {
+      schema: media?.schema,
+      example: media?.example ?? (firstExample as { value?: unknown } | undefined)?.value,
+    };
+  }
+  const parameters = [
+    ...((resolved.parameters ?? []) as unknown[]),
+    ...((op.parameters ?? []) as unknown[]),
+  ].map((raw) => {
+    const parameter = raw as { name: string; in: string; required?: boolean; schema?: Schema };
+    return {
+      name: parameter.name,
+      in: parameter.in,
+      required: parameter.required ?? false,
+      schema: parameter.schema,
+    };
+  });
+  return { requestSchema: json(requestBody?.content)?.schema, responses, parameters };
+}
+
+/**
+ * A loose schema with the types of a spec's example, for operations the spec documents only by
+ * example: objects list their properties (none required), arrays take their first item's shape,
+ * and a null in the example allows anything.
+ */
+export function schemaFromExample(example: unknown): Schema {
+  if (example === null || example === undefined) return {};
+  if (Array.isArray(example))
+    return example.length > 0 ? { type: "array", items: schemaFromExample(example[0]) } : { type: "array" };
+  switch (typeof example) {
+    case "object":
+      return {
+        type: "object",
+        properties: Object.fromEntries(
+          Object.entries(example as Record<string, unknown>).map(([name, value]) => [
+            name,
+            schemaFromExample(value),
+          ]),
+        ),
+      };
+    case "number":
+      return { type: "number" };
+    case "boolean":
+      return { type: "boolean" };
+    default:
+      return { type: "string" };
+  }
+}
+
+/** Drops OpenAPI-only keywords ajv does not know, and maps `nullable` to a JSON Schema type union. */
+export function toJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(node as Record<string, unknown>)) {
+    if (name === "example" || name === "examples" || name === "nullable" || name === "discriminator")
+      continue;
+    if (name.startsWith("x-") || name === "xml" || name === "externalDocs" || name === "deprecated") continue;
+    if (name === "properties" && value && typeof value === "object") {
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([key, schema]) => [key, toJsonSchema(schema)]),
+      );
+      continue;
+    }
+    out[name] = toJsonSchema(value);
+  }
+  if ((node as { nullable?: boolean }).nullable === true && typeof out.type === "string")
+    out.type = [out.type, "null"];
+  return out;
+}
