@@ -63,6 +63,16 @@ describe("recovery after pulumi up is killed mid-run", () => {
     // provider process too, found by the backend only this test uses.
     killProcessesWithEnv(`PULUMI_BACKEND_URL=${harness.local.envVars.PULUMI_BACKEND_URL}`);
 
+    // The local backend writes each checkpoint atomically, but not its metadata sidecar
+    // (`<stack>.json.attrs`): a kill during that write leaves it empty and every later command
+    // fails with "failed to load checkpoint: EOF" (it happened in CI). Put the sidecar in exactly
+    // that state so the README's step for it runs every time, not only when the race is lost.
+    const sidecar = checkpointSidecar(harness);
+    fs.writeFileSync(sidecar, "");
+    await expect(pulumi("stack", "export")).rejects.toThrow(/failed to load checkpoint: EOF/);
+    // Step 0 of the README: delete the truncated sidecar (it holds only a checksum and a content type).
+    fs.rmSync(sidecar);
+
     const crashed = ownedBy(await harness.state(), "crash");
     expect(crashed.contracts.length).toBeLessThan(2 * COUNT); // the kill did land mid-run
     const afterCrash = await stackContents(harness);
@@ -100,6 +110,16 @@ describe("recovery after pulumi up is killed mid-run", () => {
     expect(again.changeSummary).toEqual({ same: 3 * COUNT + 1 });
   });
 });
+
+/** The metadata sidecar of the stack's checkpoint on the local file backend. */
+function checkpointSidecar(harness: Harness): string {
+  const backendDir = new URL(harness.local.envVars.PULUMI_BACKEND_URL).pathname;
+  const stacks = path.join(backendDir, ".pulumi", "stacks");
+  const project = fs.readdirSync(stacks).find((entry) => fs.statSync(path.join(stacks, entry)).isDirectory());
+  const sidecar = path.join(stacks, project!, `${harness.stack.name}.json.attrs`);
+  if (!fs.existsSync(sidecar)) throw new Error(`no checkpoint sidecar at ${sidecar}`);
+  return sidecar;
+}
 
 /** SIGKILLs, by pid, the processes whose environment holds `entry` (Linux /proc). */
 function killProcessesWithEnv(entry: string): void {
