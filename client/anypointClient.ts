@@ -241,19 +241,20 @@ export class AnypointClient {
     orgId: string,
     filter: { query?: string; literalMatch?: boolean } = {},
   ): Promise<Application[]> {
-    const all: Application[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.http.request({
-        operation: "listOwnApplications",
-        method: "GET",
-        path: path`/exchange/api/v2/organizations/${orgId}/applications`,
-        query: { query: filter.query, literalMatch: filter.literalMatch, offset, limit: PAGE },
-        schema: schemas.application.array(),
-        context: { organizationId: orgId },
-      });
-      all.push(...page);
-      if (page.length < PAGE) return all;
-    }
+    const { items } = await everyPage(
+      PAGE,
+      (offset, limit) =>
+        this.http.request({
+          operation: "listOwnApplications",
+          method: "GET",
+          path: path`/exchange/api/v2/organizations/${orgId}/applications`,
+          query: { query: filter.query, literalMatch: filter.literalMatch, offset, limit },
+          schema: schemas.application.array(),
+          context: { organizationId: orgId },
+        }),
+      (page) => page,
+    );
+    return items;
   }
 
   /**
@@ -264,21 +265,21 @@ export class AnypointClient {
     orgId: string,
     filter: { query?: string } = {},
   ): Promise<{ applications: AdminApplication[]; total: number }> {
-    const applications: AdminApplication[] = [];
-    let total = 0;
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.http.request({
-        operation: "listAllApplications",
-        method: "GET",
-        path: path`/apiplatform/repository/v2/organizations/${orgId}/applications`,
-        query: { targetAdminSite: true, query: filter.query, offset, limit: PAGE },
-        schema: schemas.adminApplicationList,
-        context: { organizationId: orgId },
-      });
-      applications.push(...page.applications);
-      total = page.total;
-      if (page.applications.length < PAGE || applications.length >= total) return { applications, total };
-    }
+    const { items, total } = await everyPage(
+      PAGE,
+      (offset, limit) =>
+        this.http.request({
+          operation: "listAllApplications",
+          method: "GET",
+          path: path`/apiplatform/repository/v2/organizations/${orgId}/applications`,
+          query: { targetAdminSite: true, query: filter.query, offset, limit },
+          schema: schemas.adminApplicationList,
+          context: { organizationId: orgId },
+        }),
+      (page) => page.applications,
+      (page) => page.total,
+    );
+    return { applications: items, total };
   }
 
   /**
@@ -376,19 +377,21 @@ export class AnypointClient {
     apiInstanceId: number,
     filter: { status?: string } = {},
   ): Promise<ManagedContract[]> {
-    const contracts: ManagedContract[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.http.request({
-        operation: "listApiContracts",
-        method: "GET",
-        path: `${apiPath(orgId, environmentId, apiInstanceId)}/contracts`,
-        query: { status: filter.status, offset, limit: PAGE },
-        schema: schemas.managedContractList,
-        context: { organizationId: orgId, environmentId },
-      });
-      contracts.push(...page.contracts);
-      if (page.contracts.length < PAGE || contracts.length >= page.total) return contracts;
-    }
+    const { items } = await everyPage(
+      PAGE,
+      (offset, limit) =>
+        this.http.request({
+          operation: "listApiContracts",
+          method: "GET",
+          path: `${apiPath(orgId, environmentId, apiInstanceId)}/contracts`,
+          query: { status: filter.status, offset, limit },
+          schema: schemas.managedContractList,
+          context: { organizationId: orgId, environmentId },
+        }),
+      (page) => page.contracts,
+      (page) => page.total,
+    );
+    return items;
   }
 
   getApiContract(
@@ -507,23 +510,21 @@ export class AnypointClient {
     environmentId: string,
     filter: ApiInstanceFilter = {},
   ): Promise<ApiInstance[]> {
-    const instances: ApiInstance[] = [];
-    let assetsSeen = 0;
-    for (let offset = 0; ; offset += ASSET_PAGE) {
-      const page = await this.http.request({
-        operation: "listApiInstances",
-        method: "GET",
-        path: path`/apimanager/api/v1/organizations/${orgId}/environments/${environmentId}/apis`,
-        query: { ...filter, offset, limit: ASSET_PAGE },
-        schema: schemas.apiInstancePage,
-        context: { organizationId: orgId, environmentId },
-      });
-      for (const asset of page.assets) {
-        for (const api of asset.apis) instances.push(withPlace(api, orgId, environmentId));
-      }
-      assetsSeen += page.assets.length;
-      if (page.assets.length < ASSET_PAGE || assetsSeen >= page.total) return instances;
-    }
+    const { items: assets } = await everyPage(
+      ASSET_PAGE,
+      (offset, limit) =>
+        this.http.request({
+          operation: "listApiInstances",
+          method: "GET",
+          path: path`/apimanager/api/v1/organizations/${orgId}/environments/${environmentId}/apis`,
+          query: { ...filter, offset, limit },
+          schema: schemas.apiInstancePage,
+          context: { organizationId: orgId, environmentId },
+        }),
+      (page) => page.assets,
+      (page) => page.total,
+    );
+    return assets.flatMap((asset) => asset.apis.map((api) => withPlace(api, orgId, environmentId)));
   }
 
   async getApiInstance(orgId: string, environmentId: string, apiInstanceId: number): Promise<ApiInstance> {
@@ -538,19 +539,21 @@ export class AnypointClient {
   }
 
   async listTiers(orgId: string, environmentId: string, apiInstanceId: number): Promise<Tier[]> {
-    const tiers: Tier[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.http.request({
-        operation: "listTiers",
-        method: "GET",
-        path: `${apiPath(orgId, environmentId, apiInstanceId)}/tiers`,
-        query: { offset, limit: PAGE },
-        schema: schemas.tierList,
-        context: { organizationId: orgId, environmentId },
-      });
-      tiers.push(...page.tiers);
-      if (page.tiers.length < PAGE || (page.total !== undefined && tiers.length >= page.total)) return tiers;
-    }
+    const { items } = await everyPage(
+      PAGE,
+      (offset, limit) =>
+        this.http.request({
+          operation: "listTiers",
+          method: "GET",
+          path: `${apiPath(orgId, environmentId, apiInstanceId)}/tiers`,
+          query: { offset, limit },
+          schema: schemas.tierList,
+          context: { organizationId: orgId, environmentId },
+        }),
+      (page) => page.tiers,
+      (page) => page.total,
+    );
+    return items;
   }
 
   /** Exchange's view of an asset's instances in one version group. */
@@ -565,6 +568,28 @@ export class AnypointClient {
       path: path`/exchange/api/v2/assets/${groupId}/${assetId}/versionGroups/${versionGroup}/instances`,
       schema: schemas.assetInstances,
     });
+  }
+}
+
+/**
+ * Every item of a paged list: pages of `size` from offset 0 until a short page, or until the
+ * list's `total` (when it reports one) is reached.
+ */
+async function everyPage<Page, Item>(
+  size: number,
+  fetchPage: (offset: number, limit: number) => Promise<Page>,
+  itemsOf: (page: Page) => Item[],
+  totalOf: (page: Page) => number | undefined = () => undefined,
+): Promise<{ items: Item[]; total: number }> {
+  const items: Item[] = [];
+  for (let offset = 0; ; offset += size) {
+    const page = await fetchPage(offset, size);
+    const pageItems = itemsOf(page);
+    items.push(...pageItems);
+    const total = totalOf(page);
+    if (pageItems.length < size || (total !== undefined && items.length >= total)) {
+      return { items, total: total ?? items.length };
+    }
   }
 }
 

@@ -51,10 +51,16 @@ export function canManage(ctx: Context, app: Application): boolean {
   );
 }
 
+/** The application named by the `:appId` path segment, or a 404. */
+function pathApplication(ctx: Context): Application {
+  return (
+    ctx.store.application(intParam(ctx, "appId")) ?? fail(404, `application ${ctx.params.appId} not found`)
+  );
+}
+
 export function managedApplication(ctx: Context): Application {
   rootOrg(ctx);
-  const app =
-    ctx.store.application(intParam(ctx, "appId")) ?? fail(404, `application ${ctx.params.appId} not found`);
+  const app = pathApplication(ctx);
   if (!canManage(ctx, app)) fail(403, "not allowed to manage this application");
   return app;
 }
@@ -158,9 +164,7 @@ export const applicationRoutes: Route[] = [
     auth: true,
     handler: (ctx) => {
       rootOrg(ctx);
-      const app =
-        ctx.store.application(intParam(ctx, "appId")) ??
-        fail(404, `application ${ctx.params.appId} not found`);
+      const app = pathApplication(ctx);
       if (canManage(ctx, app)) return { status: 200, body: exchangeView(app) };
       // View Client Applications shows an application without its secret.
       if (has(ctx.caller, "read:client_applications", { organizationId: app.masterOrganizationId }))
@@ -231,9 +235,7 @@ export const applicationRoutes: Route[] = [
     auth: true,
     handler: (ctx) => {
       const orgId = rootOrg(ctx);
-      const app =
-        ctx.store.application(intParam(ctx, "appId")) ??
-        fail(404, `application ${ctx.params.appId} not found`);
+      const app = pathApplication(ctx);
       if (!canListAll(ctx, orgId) && !canManage(ctx, app)) fail(403, "not allowed");
       return { status: 200, body: adminView(app) };
     },
@@ -245,9 +247,7 @@ export const applicationRoutes: Route[] = [
     auth: true,
     handler: (ctx) => {
       const orgId = rootOrg(ctx);
-      const app =
-        ctx.store.application(intParam(ctx, "appId")) ??
-        fail(404, `application ${ctx.params.appId} not found`);
+      const app = pathApplication(ctx);
       if (!canManage(ctx, app) && !has(ctx.caller, "manage:client_applications", { organizationId: orgId }))
         fail(403, "not allowed");
       ctx.store.deleteApplication(app);
