@@ -67,7 +67,7 @@ describe("recovery after pulumi up is killed mid-run", () => {
     // (`<stack>.json.attrs`): a kill during that write leaves it empty and every later command
     // fails with "failed to load checkpoint: EOF" (it happened in CI). Put the sidecar in exactly
     // that state so the README's step for it runs every time, not only when the race is lost.
-    const sidecar = checkpointSidecar(harness);
+    const sidecar = await checkpointSidecar(harness);
     fs.writeFileSync(sidecar, "");
     await expect(pulumi("stack", "export")).rejects.toThrow(/failed to load checkpoint: EOF/);
     // Step 0 of the README: delete the truncated sidecar (it holds only a checksum and a content type).
@@ -112,11 +112,10 @@ describe("recovery after pulumi up is killed mid-run", () => {
 });
 
 /** The metadata sidecar of the stack's checkpoint on the local file backend. */
-function checkpointSidecar(harness: Harness): string {
+async function checkpointSidecar(harness: Harness): Promise<string> {
   const backendDir = new URL(harness.local.envVars.PULUMI_BACKEND_URL).pathname;
-  const stacks = path.join(backendDir, ".pulumi", "stacks");
-  const project = fs.readdirSync(stacks).find((entry) => fs.statSync(path.join(stacks, entry)).isDirectory());
-  const sidecar = path.join(stacks, project!, `${harness.stack.name}.json.attrs`);
+  const { name: project } = await harness.stack.workspace.projectSettings();
+  const sidecar = path.join(backendDir, ".pulumi", "stacks", project, `${harness.stack.name}.json.attrs`);
   if (!fs.existsSync(sidecar)) throw new Error(`no checkpoint sidecar at ${sidecar}`);
   return sidecar;
 }
