@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The two commands of the README, and the set-up they share:
 #   ./dev.sh demo   the guided demo on the embedded Anypoint emulator
-#   ./dev.sh test   the whole test suite
+#   ./dev.sh test   the whole test suite (extra arguments go to jest)
 #   ./dev.sh setup  only install what is missing (npm dependencies, Node 24, the Pulumi CLI)
 # Each installs what is missing first and is quick when nothing is.
+#
+#   PULUMI_ANYPOINT_SDK_VERSION      run against this @pulumi/pulumi instead of the locked one
+#                                    (installed with --no-save; CI's oldest-SDK cell uses it in a copy)
+#   PULUMI_ANYPOINT_PULUMI_VERSION   the Pulumi CLI to build (a row of scripts/pulumi-pins.tsv)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -15,13 +19,27 @@ command -v npm >/dev/null 2>&1 || { say "error: npm is required to bootstrap (an
 stamp=node_modules/.package-lock.json
 if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   say "installing npm dependencies (Node 24, @pulumi/pulumi, jest, ...)"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2 ||
+    { say "error: npm ci failed (messages above): check that the npm registry ($(npm config get registry)) is reachable"; exit 1; }
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+sdk_version() { node -p 'require("@pulumi/pulumi/package.json").version'; }
+if [ -n "${PULUMI_ANYPOINT_SDK_VERSION:-}" ] && [ "$(sdk_version)" != "$PULUMI_ANYPOINT_SDK_VERSION" ]; then
+  say "installing @pulumi/pulumi@$PULUMI_ANYPOINT_SDK_VERSION in place of the locked version (not saved)"
+  npm install --no-save --no-audit --no-fund --loglevel=error "@pulumi/pulumi@$PULUMI_ANYPOINT_SDK_VERSION" >&2
 fi
 
-# The Pulumi CLI at the pinned SDK version (cached per user; built from the Go module proxy if needed).
+# The Pulumi CLI (cached per user; built from the Go module proxy the first time).
 PULUMI_ANYPOINT_PULUMI_BIN="$(bash scripts/ensure-pulumi.sh)"
 export PULUMI_ANYPOINT_PULUMI_BIN
-export PATH="$PULUMI_ANYPOINT_PULUMI_BIN:$PWD/node_modules/.bin:$PATH"
+export PATH="$PULUMI_ANYPOINT_PULUMI_BIN:$PATH"
+
+versions() {
+  local host
+  host="$(awk -F'\t' '{ print $4 " (Pulumi " $5 ")" }' "$PULUMI_ANYPOINT_PULUMI_BIN/.pins" 2>/dev/null || true)"
+  printf 'engine: Pulumi CLI %s, language host %s, @pulumi/pulumi %s, Node %s\n' \
+    "$(pulumi version)" "${host:-as installed}" "$(sdk_version)" "$(node --version)"
+}
 
 case "${1:-}" in
   demo)
@@ -30,6 +48,7 @@ case "${1:-}" in
     ;;
   test)
     shift
+    versions
     report="$(mktemp)"
     status=0
     npm test --silent -- --json --outputFile="$report" "$@" || status=$?
@@ -43,8 +62,7 @@ case "${1:-}" in
     exit "$status"
     ;;
   setup)
-    node --version >&2
-    pulumi version >&2
+    versions >&2
     ;;
   *)
     say "usage: ./dev.sh demo | test [jest args] | setup"

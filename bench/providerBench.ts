@@ -1,22 +1,34 @@
 /**
  * The provider benchmark: the real Pulumi engine driving N client applications and 2N contracts
- * against the emulator with a fixed latency per request, next to two references measured on the
- * same emulator in the same run:
+ * against the emulator with a fixed latency per request, next to references measured on the
+ * same emulator, CLI, SDK and backend in the same run:
  *
+ * - the engine floor: 3N `pulumi.dynamic.Resource`s whose provider does nothing (create returns
+ *   an id, diff says no change), one provider object shared by all, as a TypeScript program
+ *   (bench/floor/ts, the time reference) and as plain JavaScript (bench/floor/js, whose
+ *   serialized provider is the smallest the SDK writes: the state-size reference);
  * - lowerBound: a script that sends exactly the necessary calls with the project's client, at
  *   the same concurrency as the provider (the client's limit, 8 by default);
  * - curlSequence: what the support articles describe, one consumer after another, a fresh token
- *   per consumer, one request at a time.
+ *   per consumer, one request at a time (--skip-curl leaves it out).
  *
- * Prints a markdown table and writes bench/results/latest.json and latest.md.
+ * Each engine program runs on the default file backend with a checkpoint after every step, and
+ * again with PULUMI_SKIP_CHECKPOINTS (--modes checkpoints,skip). The program's and the provider
+ * process's CPU time are read from the processes themselves (bench/cpuProbe.ts). A last section
+ * counts the requests of the demo program's lookups (getApiInstance, getTier) in a no-op up.
  *
- *   npm run bench -- [--n 10,100,300] [--latency 50] [--concurrency 8] [--parallel P] [--skip-checkpoints] [--out DIR]
+ * Prints markdown tables and writes bench/results/latest.json and latest.md.
+ *
+ *   npm run bench -- [--n 10,100,300] [--latency 50] [--concurrency 8] [--parallel P]
+ *                    [--modes checkpoints,skip] [--floors ts,js] [--skip-curl] [--skip-lookups] [--out DIR]
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { AnypointClient } from "../client";
 import { createLocalStack, type LocalStack } from "../cli/stack";
-import { packageRoot } from "../cli/pulumiCli";
+import { packageRoot, pulumiBinDir } from "../cli/pulumiCli";
 import { controlClient, startEmulator, type ControlClient, type RequestLogEntry } from "../emulator";
 
 const ROOT_ORG = "7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10";
@@ -42,7 +54,13 @@ const PHASE_LABEL: Record<Phase, string> = {
   drift: "up --refresh after 10% drift",
   destroy: "destroy",
 };
-type Runner = "provider" | "lowerBound" | "curlSequence";
+/** checkpoints: the default file backend, the state written after every step; skip: PULUMI_SKIP_CHECKPOINTS. */
+type Mode = "checkpoints" | "skip";
+const MODE_LABEL: Record<Mode, string> = {
+  checkpoints: "default (checkpoints)",
+  skip: "PULUMI_SKIP_CHECKPOINTS",
+};
+type Floor = "ts" | "js";
 
 interface Figures {
   wallMs: number;
@@ -50,8 +68,24 @@ interface Figures {
   tokenRequests: number;
   peakConcurrency: number;
   byEndpoint: Record<string, number>;
-  /** What the engine reported (provider only). */
+  /** What the engine reported (engine runs only). */
   changes?: Record<string, number>;
+  /** CPU time of the program and provider processes (engine runs only). */
+  cpu?: { programMs: number; providerMs: number };
+}
+
+/** The stack's checkpoint file after `up`, as the backend stores it. */
+interface StateFigures {
+  bytes: number;
+  resources: number;
+  bytesPerResource: number;
+  /** Per resource type: count, mean bytes of one resource in the file, `__provider` length. */
+  byType: Record<string, { count: number; meanBytes: number; providerChars: number }>;
+}
+
+interface EngineRun {
+  phases: Partial<Record<Phase, Figures>>;
+  state?: StateFigures;
 }
 
 interface Options {
@@ -59,8 +93,10 @@ interface Options {
   latencyMs: number;
   concurrency: number;
   parallel?: number;
-  /** PULUMI_SKIP_CHECKPOINTS: the state is saved once per operation instead of after every step. */
-  skipCheckpoints: boolean;
+  modes: Mode[];
+  floors: Floor[];
+  curl: boolean;
+  lookups: boolean;
   outDir: string;
 }
 
@@ -76,12 +112,29 @@ function parseArgs(argv: string[]): Options {
     return parsed;
   };
   const sizes = (value("--n") ?? "10,100,300").split(",").map((raw) => positive(raw, 0, "--n"));
+  const list = <T extends string>(flag: string, allowed: readonly T[], fallback: T[]): T[] => {
+    const raw = value(flag);
+    if (raw === undefined) return fallback;
+    const items = raw.split(",");
+    for (const item of items) {
+      if (!allowed.includes(item as T)) throw new Error(`${flag} takes ${allowed.join(",")}, not ${item}`);
+    }
+    return items as T[];
+  };
   return {
     sizes,
     latencyMs: positive(value("--latency"), 50, "--latency"),
     concurrency: positive(value("--concurrency"), 8, "--concurrency"),
     parallel: value("--parallel") === undefined ? undefined : positive(value("--parallel"), 0, "--parallel"),
-    skipCheckpoints: argv.includes("--skip-checkpoints"),
+    // --skip-checkpoints alone keeps its old meaning: only the skipped-checkpoint runs.
+    modes: list<Mode>(
+      "--modes",
+      ["checkpoints", "skip"],
+      argv.includes("--skip-checkpoints") ? ["skip"] : ["checkpoints", "skip"],
+    ),
+    floors: list<Floor>("--floors", ["ts", "js"], ["ts", "js"]),
+    curl: !argv.includes("--skip-curl"),
+    lookups: !argv.includes("--skip-lookups"),
     outDir: value("--out") ?? path.join(packageRoot(), "bench", "results"),
   };
 }
@@ -94,11 +147,36 @@ export function routeTemplate(entry: Pick<RequestLogEntry, "method" | "path">): 
   return `${entry.method} ${template}`;
 }
 
+/** Where the engine's node processes report their CPU time (bench/cpuProbe.ts). */
+const cpuLog = path.join(os.tmpdir(), `pulumi-anypoint-bench-cpu-${process.pid}.jsonl`);
+
+function engineEnv(mode: Mode): Record<string, string> {
+  const probe = path.join(__dirname, "cpuProbe.js");
+  return {
+    ...(mode === "skip" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${probe}`].filter(Boolean).join(" "),
+    PULUMI_ANYPOINT_BENCH_CPU_LOG: cpuLog,
+  };
+}
+
+function cpuSince(): { programMs: number; providerMs: number } {
+  const totals = { programMs: 0, providerMs: 0 };
+  if (!fs.existsSync(cpuLog)) return totals;
+  for (const line of fs.readFileSync(cpuLog, "utf8").split("\n")) {
+    if (!line) continue;
+    const entry = JSON.parse(line) as { role: string; cpuMs: number };
+    if (entry.role === "program") totals.programMs += entry.cpuMs;
+    if (entry.role === "provider") totals.providerMs += entry.cpuMs;
+  }
+  return totals;
+}
+
 async function measure(
   control: ControlClient,
   run: () => Promise<Record<string, number> | void>,
 ): Promise<Figures> {
   await control.clearRequests();
+  fs.rmSync(cpuLog, { force: true });
   const started = Date.now();
   const changes = await run();
   const wallMs = Date.now() - started;
@@ -114,7 +192,35 @@ async function measure(
     tokenRequests: log.requests.filter((entry) => entry.path === TOKEN_PATH).length,
     peakConcurrency: log.peakConcurrency,
     byEndpoint,
-    ...(changes ? { changes } : {}),
+    ...(changes ? { changes, cpu: cpuSince() } : {}),
+  };
+}
+
+/** The checkpoint file the file backend keeps for a stack, measured as it is on disk. */
+function stateFigures(local: LocalStack, projectName: string, stackName: string): StateFigures {
+  const file = path.join(local.stateDir, "backend", ".pulumi", "stacks", projectName, `${stackName}.json`);
+  const text = fs.readFileSync(file, "utf8");
+  const resources =
+    (
+      JSON.parse(text) as {
+        checkpoint: { latest: { resources?: { type: string; inputs?: { __provider?: string } }[] } };
+      }
+    ).checkpoint.latest.resources ?? [];
+  const byType: StateFigures["byType"] = {};
+  for (const resource of resources) {
+    // The file is indented by 4 spaces; a resource sits 3 levels deep.
+    const bytes = Buffer.byteLength(JSON.stringify(resource, null, 4).replace(/\n/g, "\n            ")) + 2;
+    const entry = (byType[resource.type] ??= { count: 0, meanBytes: 0, providerChars: 0 });
+    entry.meanBytes = (entry.meanBytes * entry.count + bytes) / (entry.count + 1);
+    entry.count++;
+    entry.providerChars = Math.max(entry.providerChars, resource.inputs?.__provider?.length ?? 0);
+  }
+  const bytes = Buffer.byteLength(text);
+  return {
+    bytes,
+    resources: resources.length,
+    bytesPerResource: bytes / Math.max(1, resources.length),
+    byType,
   };
 }
 
@@ -158,9 +264,9 @@ async function consumersFromState(control: ControlClient, n: number): Promise<Co
 
 // ---- the provider, through the real engine -------------------------------------------------
 
-async function runProvider(n: number, url: string, control: ControlClient, options: Options) {
+async function runProvider(n: number, url: string, control: ControlClient, options: Options, mode: Mode) {
   const workDir = path.join(packageRoot(), "test", "fixtures", "declared");
-  const stackName = `bench-n${n}-${process.pid}`;
+  const stackName = `bench-n${n}-${mode}-${process.pid}`;
   // Compact on purpose: the engine hands all config to the program in one environment variable,
   // which Linux caps at 128 KiB (N=300 with verbose keys fails with "argument list too long").
   const spec = {
@@ -176,13 +282,14 @@ async function runProvider(n: number, url: string, control: ControlClient, optio
     ).flat(),
   };
   let local: LocalStack | undefined;
-  const figures: Partial<Record<Phase, Figures>> = {};
+  const run: EngineRun = { phases: {} };
+  const figures = run.phases;
   try {
     local = await createLocalStack({
       projectName: "declared",
       stackName,
       workDir,
-      env: options.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {},
+      env: engineEnv(mode),
       config: {
         "anypoint:baseUrl": { value: url },
         "anypoint:clientId": { value: CREDENTIALS.clientId },
@@ -194,6 +301,7 @@ async function runProvider(n: number, url: string, control: ControlClient, optio
     const parallel = options.parallel ? { parallel: options.parallel } : {};
     const changes = (summary: { resourceChanges?: Record<string, number> }) => summary.resourceChanges ?? {};
     figures.up = await measure(control, async () => changes((await stack.up(parallel)).summary));
+    run.state = stateFigures(local, "declared", stackName);
     figures.noop = await measure(control, async () => changes((await stack.up(parallel)).summary));
     figures.refresh = await measure(control, async () => changes((await stack.refresh(parallel)).summary));
     await applyDrift(control, n, await consumersFromState(control, n));
@@ -208,7 +316,80 @@ async function runProvider(n: number, url: string, control: ControlClient, optio
       fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
     }
   }
-  return figures;
+  return run;
+}
+
+// ---- the engine floor: 3N dynamic resources whose provider does nothing --------------------
+
+async function runFloor(n: number, control: ControlClient, options: Options, mode: Mode, floor: Floor) {
+  const workDir = path.join(packageRoot(), "bench", "floor", floor);
+  const projectName = `floor-${floor}`;
+  const stackName = `bench-n${n}-${mode}-${process.pid}`;
+  let local: LocalStack | undefined;
+  const run: EngineRun = { phases: {} };
+  try {
+    local = await createLocalStack({
+      projectName,
+      stackName,
+      workDir,
+      env: engineEnv(mode),
+      config: { "floor:count": { value: String(3 * n) } },
+    });
+    const stack = local.stack;
+    const parallel = options.parallel ? { parallel: options.parallel } : {};
+    const changes = (summary: { resourceChanges?: Record<string, number> }) => summary.resourceChanges ?? {};
+    run.phases.up = await measure(control, async () => changes((await stack.up(parallel)).summary));
+    run.state = stateFigures(local, projectName, stackName);
+    run.phases.noop = await measure(control, async () => changes((await stack.up(parallel)).summary));
+    run.phases.refresh = await measure(control, async () => changes((await stack.refresh(parallel)).summary));
+    run.phases.destroy = await measure(control, async () => changes((await stack.destroy(parallel)).summary));
+  } finally {
+    if (local) {
+      await local.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+      await local.dispose();
+      fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
+    }
+  }
+  return run;
+}
+
+// ---- lookups: the demo program's getApiInstance and getTier in a no-op up ------------------
+
+interface LookupFigures {
+  /** The demo's distinct lookups: API instance lists and tier lists. */
+  distinct: { instanceLists: number; tierLists: number };
+  noop: Figures;
+}
+
+async function runLookups(url: string, control: ControlClient): Promise<LookupFigures> {
+  const workDir = packageRoot();
+  const stackName = `bench-lookups-${process.pid}`;
+  let local: LocalStack | undefined;
+  try {
+    local = await createLocalStack({
+      projectName: "anypoint-access",
+      stackName,
+      workDir,
+      env: engineEnv("checkpoints"),
+      config: {
+        "anypoint:baseUrl": { value: url },
+        "anypoint:clientId": { value: CREDENTIALS.clientId },
+        "anypoint:clientSecret": { value: CREDENTIALS.clientSecret, secret: true },
+      },
+    });
+    const stack = local.stack;
+    await stack.up();
+    const noop = await measure(control, async () => (await stack.up()).summary.resourceChanges ?? {});
+    await stack.destroy();
+    // demo/index.ts: payments-api and orders-api v1 (two instance lists), Gold of orders (one tier list).
+    return { distinct: { instanceLists: 2, tierLists: 1 }, noop };
+  } finally {
+    if (local) {
+      await local.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+      await local.dispose();
+      fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
+    }
+  }
 }
 
 // ---- the lower bound: only the necessary calls, at the provider's concurrency -------------
@@ -442,55 +623,148 @@ async function runCurlSequence(n: number, url: string, control: ControlClient) {
 
 interface SizeResult {
   n: number;
-  phases: Record<Phase, Record<Runner, Figures>>;
+  engine: Partial<Record<Mode, { provider: EngineRun; floors: Partial<Record<Floor, EngineRun>> }>>;
+  lowerBound: Partial<Record<Phase, Figures>>;
+  curlSequence?: Partial<Record<Phase, Figures>>;
+}
+
+interface Environment {
+  cli: string;
+  sdk: string;
+  node: string;
+  cpus: number;
+  loadBefore: number[];
+  loadAfter?: number[];
+}
+
+interface Saved {
+  started: string;
+  totalMs: number;
+  options: Options;
+  environment: Environment;
+  results: SizeResult[];
+  lookups?: LookupFigures;
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : "-";
+const load = (values: number[] | undefined) => (values ?? []).map((v) => v.toFixed(2)).join(" ");
+const shortType = (type: string) =>
+  type.replace(/^pulumi-nodejs:dynamic\//, "").replace(/^pulumi:pulumi:/, "");
 
-function markdown(results: SizeResult[], options: Options, started: Date, totalMs: number): string {
+function markdown(saved: Saved): string {
+  const { options, environment: env, results } = saved;
+  const floorName: Record<Floor, string> = { ts: "floor TS", js: "floor JS" };
   const lines = [
     `# Provider benchmark`,
     "",
-    `${started.toISOString()}; emulator latency ${options.latencyMs} ms per request; N applications and 2N contracts; ` +
-      `engine --parallel ${options.parallel ?? "default (8)"}` +
-      `${options.skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS=true" : ", a state checkpoint after every step"}; lower bound at concurrency ${options.concurrency}. ` +
-      `Total run ${seconds(totalMs)} s. Command: \`npm run bench -- --n ${options.sizes.join(",")} --latency ${options.latencyMs}${options.skipCheckpoints ? " --skip-checkpoints" : ""}\`.`,
+    `${saved.started}; Pulumi CLI ${env.cli}, @pulumi/pulumi ${env.sdk}, Node ${env.node}, ${env.cpus} CPUs, ` +
+      `load average (1, 5, 15 min) ${load(env.loadBefore)} at the start and ${load(env.loadAfter)} at the end. ` +
+      `Emulator latency ${options.latencyMs} ms per request; N applications and 2N contracts (3N resources); ` +
+      `engine --parallel ${options.parallel ?? "default"}; lower bound at concurrency ${options.concurrency}. ` +
+      `Total run ${seconds(saved.totalMs)} s. Command: \`npm run bench -- --n ${options.sizes.join(",")} --latency ${options.latencyMs} ` +
+      `--modes ${options.modes.join(",")} --floors ${options.floors.join(",")}${options.curl ? "" : " --skip-curl"}${options.lookups ? "" : " --skip-lookups"}\`.`,
     "",
-    "Each cell: wall seconds / HTTP requests / token requests / peak concurrent requests. " +
-      "`x LB` is the provider's wall time over the lower bound's.",
+    "The floor (bench/floor/): 3N `pulumi.dynamic.Resource`s whose provider does nothing, one shared provider object, same CLI, SDK, " +
+      "backend and N. `x floor` is the provider's wall time over the floor's (TypeScript floor; the JS floor is also shown); " +
+      "`x LB` over the raw-HTTP lower bound's (only the necessary calls with the project's client; it does not run the engine, " +
+      "so `x LB` includes the engine's whole cost). CPU: seconds of CPU of the program process / the provider process.",
     "",
-    "The engine's own cost (start, program, diff of every resource, state writes) is in every provider figure: " +
-      "the no-op up, which sends no request, measures most of it. `x LB net` subtracts the no-op up's wall time first.",
-    "",
-    "| N | phase | provider | lower bound | curl sequence | x LB | x LB net |",
-    "| --: | --- | --- | --- | --- | --: | --: |",
+    "| N | backend | phase | provider | " +
+      options.floors.map((f) => floorName[f]).join(" | ") +
+      " | " +
+      options.floors.map((f) => `x ${floorName[f]}`).join(" | ") +
+      " | lower bound | x LB | requests / tokens (provider) | program CPU provider / floor | provider CPU |",
+    "| --: | --- | --- | --: | " +
+      options.floors.map(() => "--:").join(" | ") +
+      " | " +
+      options.floors.map(() => "--:").join(" | ") +
+      " | --: | --: | --: | --: | --: |",
   ];
-  const cell = (f: Figures) =>
-    `${seconds(f.wallMs)} s / ${f.requests} / ${f.tokenRequests} / ${f.peakConcurrency}`;
   for (const result of results) {
-    for (const phase of PHASES) {
-      const row = result.phases[phase];
-      const lowerBound = row.lowerBound.wallMs;
-      const engine = result.phases.noop.provider.wallMs;
-      const ratio = lowerBound > 0 ? (row.provider.wallMs / lowerBound).toFixed(2) : "-";
-      const net =
-        lowerBound > 0 && phase !== "noop"
-          ? (Math.max(0, row.provider.wallMs - engine) / lowerBound).toFixed(2)
-          : "-";
+    for (const mode of options.modes) {
+      const engine = result.engine[mode];
+      if (!engine) continue;
+      for (const phase of PHASES) {
+        const provider = engine.provider.phases[phase];
+        if (!provider) continue;
+        const floors = options.floors.map((f) => engine.floors[f]?.phases[phase]);
+        const lowerBound = result.lowerBound[phase];
+        const mainFloor = floors[0];
+        lines.push(
+          `| ${result.n} | ${MODE_LABEL[mode]} | ${PHASE_LABEL[phase]} | ${seconds(provider.wallMs)} s | ` +
+            floors.map((f) => (f ? `${seconds(f.wallMs)} s` : "-")).join(" | ") +
+            " | " +
+            floors.map((f) => ratio(provider.wallMs, f?.wallMs)).join(" | ") +
+            ` | ${lowerBound ? `${seconds(lowerBound.wallMs)} s` : "-"} | ${ratio(provider.wallMs, lowerBound?.wallMs)} | ` +
+            `${provider.requests} / ${provider.tokenRequests} | ` +
+            `${provider.cpu ? seconds(provider.cpu.programMs) : "-"} / ${mainFloor?.cpu ? seconds(mainFloor.cpu.programMs) : "-"} | ` +
+            `${provider.cpu ? seconds(provider.cpu.providerMs) : "-"} |`,
+        );
+      }
+    }
+  }
+  lines.push(
+    "",
+    "## State bytes per resource (the checkpoint file after `up`, default backend)",
+    "",
+    "Bytes per resource: the file's size over its resources (including the stack and the default provider). " +
+      "Per type: the mean size of one resource in the file. `__provider`: characters of the serialized provider (stored twice: inputs and outputs).",
+    "",
+    "| N | program | file bytes | resources | bytes / resource | x floor JS | per type: mean bytes (`__provider` chars) |",
+    "| --: | --- | --: | --: | --: | --: | --- |",
+  );
+  for (const result of results) {
+    const mode = (["checkpoints", "skip"] as Mode[]).find((m) => result.engine[m]);
+    const engine = mode ? result.engine[mode] : undefined;
+    if (!engine) continue;
+    const jsFloor = engine.floors.js?.state?.bytesPerResource;
+    const rows: [string, EngineRun | undefined][] = [
+      ["provider", engine.provider],
+      ...options.floors.map((f) => [floorName[f], engine.floors[f]] as [string, EngineRun | undefined]),
+    ];
+    for (const [name, run] of rows) {
+      const state = run?.state;
+      if (!state) continue;
+      const types = Object.entries(state.byType)
+        .filter(([type]) => type.startsWith("pulumi-nodejs:dynamic/"))
+        .map(([type, t]) => `${shortType(type)}: ${t.meanBytes.toFixed(0)} (${t.providerChars})`)
+        .join("; ");
       lines.push(
-        `| ${result.n} | ${PHASE_LABEL[phase]} | ${cell(row.provider)} | ${cell(row.lowerBound)} | ${cell(row.curlSequence)} | ${ratio} | ${net} |`,
+        `| ${result.n} | ${name} | ${state.bytes} | ${state.resources} | ${state.bytesPerResource.toFixed(0)} | ${ratio(state.bytesPerResource, jsFloor)} | ${types} |`,
       );
     }
   }
-  lines.push("", "## Requests by endpoint (provider / lower bound / curl sequence)", "");
+  if (saved.lookups) {
+    const { noop, distinct } = saved.lookups;
+    lines.push(
+      "",
+      "## Lookups: the demo program (demo/index.ts) in a no-op up (Automation API, so the program runs once)",
+      "",
+      `Distinct lookups in the program: ${distinct.instanceLists} API instance lists, ${distinct.tierLists} tier list. ` +
+        `Requests: ${noop.requests}, of which ${noop.tokenRequests} token request(s); resource changes ${JSON.stringify(noop.changes ?? {})}.`,
+      "",
+      "| endpoint | requests |",
+      "| --- | --: |",
+      ...Object.entries(noop.byEndpoint)
+        .sort()
+        .map(([key, count]) => `| \`${key}\` | ${count} |`),
+    );
+  }
+  lines.push("", "## Requests by endpoint (provider, default backend / lower bound / curl sequence)", "");
   for (const result of results) {
+    const mode = (["checkpoints", "skip"] as Mode[]).find((m) => result.engine[m]);
+    const engine = mode ? result.engine[mode] : undefined;
     for (const phase of PHASES) {
-      const row = result.phases[phase];
+      const provider = engine?.provider.phases[phase];
+      const lowerBound = result.lowerBound[phase];
+      const curl = result.curlSequence?.[phase];
       const keys = [
         ...new Set([
-          ...Object.keys(row.provider.byEndpoint),
-          ...Object.keys(row.lowerBound.byEndpoint),
-          ...Object.keys(row.curlSequence.byEndpoint),
+          ...Object.keys(provider?.byEndpoint ?? {}),
+          ...Object.keys(lowerBound?.byEndpoint ?? {}),
+          ...Object.keys(curl?.byEndpoint ?? {}),
         ]),
       ].sort();
       if (keys.length === 0) continue;
@@ -502,7 +776,7 @@ function markdown(results: SizeResult[], options: Options, started: Date, totalM
       );
       for (const key of keys) {
         lines.push(
-          `| \`${key}\` | ${row.provider.byEndpoint[key] ?? 0} | ${row.lowerBound.byEndpoint[key] ?? 0} | ${row.curlSequence.byEndpoint[key] ?? 0} |`,
+          `| \`${key}\` | ${provider?.byEndpoint[key] ?? 0} | ${lowerBound?.byEndpoint[key] ?? 0} | ${curl?.byEndpoint[key] ?? "-"} |`,
         );
       }
       lines.push("");
@@ -511,68 +785,88 @@ function markdown(results: SizeResult[], options: Options, started: Date, totalM
   return lines.join("\n") + "\n";
 }
 
+function environment(): Environment {
+  const cli = execFileSync(path.join(pulumiBinDir(), "pulumi"), ["version"], { encoding: "utf8" }).trim();
+  const sdk = (
+    JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")) as { version: string }
+  ).version;
+  return { cli, sdk, node: process.versions.node, cpus: os.cpus().length, loadBefore: os.loadavg() };
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const fromJson = argv.indexOf("--from-json");
   if (fromJson >= 0) {
-    // Re-renders the table of an earlier run.
-    const saved = JSON.parse(fs.readFileSync(argv[fromJson + 1], "utf8")) as {
-      started: string;
-      totalMs: number;
-      options: Options;
-      results: SizeResult[];
-    };
-    process.stdout.write(markdown(saved.results, saved.options, new Date(saved.started), saved.totalMs));
+    // Re-renders the tables of an earlier run.
+    process.stdout.write(markdown(JSON.parse(fs.readFileSync(argv[fromJson + 1], "utf8")) as Saved));
     return;
   }
   const options = parseArgs(argv);
   const started = new Date();
+  const env = environment();
   const emulator = await startEmulator({ port: 0, latencyMs: options.latencyMs });
   const control = controlClient(emulator.url);
   const results: SizeResult[] = [];
+  let lookups: LookupFigures | undefined;
   let failure: unknown;
+  const say = (text: string) => process.stderr.write(`${text}\n`);
   try {
     for (const n of options.sizes) {
-      const byRunner: Partial<Record<Runner, Partial<Record<Phase, Figures>>>> = {};
+      const result: SizeResult = { n, engine: {}, lowerBound: {} };
+      results.push(result);
+      for (const mode of options.modes) {
+        await control.reset();
+        say(`N=${n}, ${MODE_LABEL[mode]}: provider through the engine...`);
+        const provider = await runProvider(n, emulator.url, control, options, mode);
+        const engine: NonNullable<SizeResult["engine"][Mode]> = { provider, floors: {} };
+        result.engine[mode] = engine;
+        for (const floor of options.floors) {
+          say(`N=${n}, ${MODE_LABEL[mode]}: floor ${floor}...`);
+          engine.floors[floor] = await runFloor(n, control, options, mode, floor);
+        }
+        for (const phase of PHASES) {
+          const p = provider.phases[phase];
+          const f = engine.floors[options.floors[0]]?.phases[phase];
+          if (p)
+            say(
+              `  ${PHASE_LABEL[phase]}: provider ${seconds(p.wallMs)} s (${p.requests} requests), floor ${f ? `${seconds(f.wallMs)} s` : "-"}`,
+            );
+        }
+      }
       await control.reset();
-      process.stderr.write(`N=${n}: provider through the engine...\n`);
-      byRunner.provider = await runProvider(n, emulator.url, control, options);
+      say(`N=${n}: lower bound...`);
+      result.lowerBound = await runLowerBound(n, emulator.url, control, options);
+      if (options.curl) {
+        await control.reset();
+        say(`N=${n}: curl sequence...`);
+        result.curlSequence = await runCurlSequence(n, emulator.url, control);
+      }
+    }
+    if (options.lookups) {
       await control.reset();
-      process.stderr.write(`N=${n}: lower bound...\n`);
-      byRunner.lowerBound = await runLowerBound(n, emulator.url, control, options);
-      await control.reset();
-      process.stderr.write(`N=${n}: curl sequence...\n`);
-      byRunner.curlSequence = await runCurlSequence(n, emulator.url, control);
-      const phases = Object.fromEntries(
-        PHASES.map((phase) => [
-          phase,
-          Object.fromEntries(
-            (Object.keys(byRunner) as Runner[]).map((runner) => [runner, byRunner[runner]![phase]!]),
-          ),
-        ]),
-      ) as SizeResult["phases"];
-      results.push({ n, phases });
-      process.stderr.write(
-        PHASES.map(
-          (phase) =>
-            `  ${PHASE_LABEL[phase]}: provider ${seconds(phases[phase].provider.wallMs)} s, ` +
-            `${phases[phase].provider.requests} requests; lower bound ${seconds(phases[phase].lowerBound.wallMs)} s\n`,
-        ).join(""),
-      );
+      say("lookups: the demo program...");
+      lookups = await runLookups(emulator.url, control);
     }
   } catch (error) {
-    // The sizes measured so far are still written; the run then fails.
+    // What was measured so far is still written; the run then fails.
     failure = error;
   } finally {
     await emulator.close();
+    fs.rmSync(cpuLog, { force: true });
   }
+  env.loadAfter = os.loadavg();
   const totalMs = Date.now() - started.getTime();
+  const saved: Saved = {
+    started: started.toISOString(),
+    totalMs,
+    options,
+    environment: env,
+    results,
+    lookups,
+  };
   fs.mkdirSync(options.outDir, { recursive: true });
-  const table = markdown(results, options, started, totalMs);
-  fs.writeFileSync(
-    path.join(options.outDir, "latest.json"),
-    JSON.stringify({ started: started.toISOString(), totalMs, options, results }, null, 2) + "\n",
-  );
+  const table = markdown(saved);
+  fs.writeFileSync(path.join(options.outDir, "latest.json"), JSON.stringify(saved, null, 2) + "\n");
   fs.writeFileSync(path.join(options.outDir, "latest.md"), table);
   process.stdout.write(table);
   if (failure) throw failure;

@@ -26,8 +26,11 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
   const print = (line = "") => out.write(`${line}\n`);
   let stepNumber = 0;
   const step: Step = (title) => print(`\n== ${++stepNumber}. ${title}`);
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-anypoint-demo-"));
   const root = packageRoot();
+  if (!fs.existsSync(path.join(root, "demo", "index.ts"))) {
+    throw new Error("the demo runs from a checkout of pulumi-anypoint (./dev.sh demo); the published package does not include it");
+  }
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-anypoint-demo-"));
 
   step("Starting the Anypoint emulator (default seed: Acme Corp, Sandbox and Production, 7 API instances)");
   const emulator = await startEmulator({ port: 0 });
@@ -109,7 +112,7 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
   print("\n== Next: the same program against your organization");
   print("   pulumi stack init prod");
   print("   pulumi config set anypoint:clientId <connected app client id>");
-  print("   pulumi config set --secret anypoint:clientSecret <connected app secret>");
+  print("   pulumi config set --secret anypoint:clientSecret      # prompts: the secret stays out of shell history");
   print("   pulumi config set anypoint-access:environmentId <your Sandbox environment id>");
   print("   pulumi preview   # check the scopes first with: npx pulumi-anypoint doctor");
 }

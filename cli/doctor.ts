@@ -7,6 +7,14 @@ import {
   type Environment,
   isAnypointError,
 } from "../client";
+import {
+  type CallContext,
+  forbiddenHint,
+  grantText,
+  type Operation,
+  REQUIREMENTS,
+  type Scope,
+} from "../client/scopes";
 import { type CommandIo, parseArgs, processIo, UsageError } from "./args";
 import { CONNECTION_OPTIONS, resolveCliConfig } from "./cliConfig";
 import { formatTable, mask } from "./table";
@@ -15,17 +23,13 @@ import { formatTable, mask } from "./table";
  * `pulumi-anypoint doctor`: checks that the configured credentials can make every call the
  * provider makes, and names the scope to add where they cannot.
  *
- * Probes never change anything. Reads are simply made. A write capability is probed with a
- * request that cannot change anything whatever the answer:
- * - creating applications: a create with an invalid body (empty name). Anypoint checks the
- *   permission first (403), then the body (400): a 400 means the permission is there. If a
- *   service validated the body first, the 400 would prove nothing; the detail says "inferred".
- * - approving, revoking and deleting contracts: an approve of contract id 0, which cannot exist,
- *   on a real API instance. The permission is checked before the contract is looked up (403),
- *   so a 404 means Manage Contracts is there.
- * - requesting access (creating a contract) needs Manage Contracts (probed above) and Exchange
- *   Viewer (a read of the instance's asset in Exchange); it is inferred from the two.
- * Anything that cannot be told without writing is reported "not checked", never guessed.
+ * Each probe names the operation it makes; the scope table (client/scopes.ts) says which scopes
+ * its answer proves and what to add after a 403. Reads are simply made. A write is probed with a
+ * request Anypoint must refuse, sent once (never retried or recovered): a create with an empty
+ * name (permission checked before validation: 400 means allowed) and an approve of contract 0
+ * (permission checked before the lookup: 404 means allowed). Anything such a probe creates after
+ * all is deleted and reported. Requesting access is inferred from the scopes the probes proved;
+ * what cannot be told without writing is reported "not checked", never guessed.
  */
 
 const USAGE = `usage: pulumi-anypoint doctor [--json] [--environment ID ...] [--stack NAME]
@@ -60,7 +64,6 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
-const KB_PER_APP = "KB 001116119";
 const KB_EMPTY_LIST = "KB 005385409";
 const KB_FORBIDDEN = "KB 001120307";
 
@@ -86,7 +89,7 @@ export async function runDoctorCommand(argv: string[], io: CommandIo = processIo
         where: "-",
         verdict: "fail",
         detail: messageOf(error),
-        fix: "Set anypoint:clientId and anypoint:clientSecret in the stack (pulumi config set --secret anypoint:clientSecret ...), or ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET",
+        fix: "Set anypoint:clientId and anypoint:clientSecret in the stack (`pulumi config set --secret anypoint:clientSecret` prompts for it), or ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET",
       };
       const report: DoctorReport = {
         ok: false,
@@ -113,6 +116,282 @@ export async function runDoctorCommand(argv: string[], io: CommandIo = processIo
   }
 }
 
+/** What a probe found; without a verdict, "ok" (or "warn" for a write that should have been refused). */
+type Outcome = string | { verdict?: Verdict; detail: string; fix?: string };
+
+/** What the probes share: each may leave something for the ones after it. */
+interface Context {
+  client: AnypointClient;
+  orgId: string;
+  env?: { id: string; name: string };
+  /** The environment's API instance the contract probes use. */
+  api?: ApiInstance;
+  own?: Pick<Application, "id" | "name">[];
+  all?: AdminApplication[];
+  /** An application created by another identity that these credentials read with its secret. */
+  manageableOther?: Application;
+}
+
+interface Probe {
+  id: string;
+  check: string;
+  /** The call it makes: the scope table says what a pass proves and what a 403 lacks. */
+  operation: Operation;
+  /** A write probed with a request Anypoint must refuse: the status of the refusal that proves the permission. */
+  refusedWith?: 400 | 404;
+  /** Needs an API instance of the environment. */
+  onInstance?: boolean;
+  /** Granted on the organization: probed in the first environment only. */
+  onceForOrganization?: boolean;
+  run: (context: Context) => Promise<Outcome>;
+}
+
+/** Marks what the create probe might create, so that it can be found and deleted. */
+const PROBE_DESCRIPTION = "pulumi-anypoint doctor probe: invalid on purpose, delete me";
+
+const ORGANIZATION_PROBES: Probe[] = [
+  {
+    id: "applications.create",
+    check: "create applications",
+    operation: "createApplication",
+    refusedWith: 400,
+    run: createProbe,
+  },
+  {
+    id: "applications.listOwn",
+    check: "list own applications",
+    operation: "listOwnApplications",
+    run: async (c) =>
+      `${(c.own = await c.client.listOwnApplications(c.orgId)).length} created by these credentials`,
+  },
+  {
+    id: "applications.listAll",
+    check: "list all applications",
+    operation: "listAllApplications",
+    run: async (c) => {
+      const all = (c.all = (await c.client.listAllApplications(c.orgId)).applications);
+      const own = c.own ?? [];
+      const missing = own.filter((app) => !all.some((listed) => listed.id === app.id));
+      const fix =
+        `Add ${grantText(REQUIREMENTS.listAllApplications.scopes, { organizationId: c.orgId })} to the connected app; without it ` +
+        `Anypoint answers the admin list with an empty 200 instead of a 403 (${KB_EMPTY_LIST}). adopt and discover need it`;
+      if (missing.length > 0) {
+        const detail = `empty-200 trap: the admin list returned ${all.length}, missing ${missing.length} of the ${own.length} these credentials created (e.g. ${missing[0].name})`;
+        return { verdict: "fail", detail, fix };
+      }
+      if (all.length > 0)
+        return `${all.length} application(s), including ${own.length} created by these credentials`;
+      const detail =
+        "the admin list is empty and these credentials created none: an empty organization looks the same as the empty-200 trap";
+      return { verdict: "not checked", detail, fix: `If the organization has client applications: ${fix}` };
+    },
+  },
+  {
+    id: "applications.others",
+    check: "applications created by others",
+    operation: "updateApplication",
+    run: async (c) => {
+      const others = (c.all ?? []).filter((app) => !(c.own ?? []).some((mine) => mine.id === app.id));
+      if (others.length === 0)
+        return c.all?.length
+          ? "none"
+          : { verdict: "not checked", detail: "the admin list is empty or unreadable" };
+      const read = await Promise.all(
+        others.map((app) => c.client.getApplication(c.orgId, app.id).catch(() => undefined)),
+      );
+      c.manageableOther = read.find((app) => app?.clientSecret);
+      const blocked = others.filter((_, index) => !read[index]?.clientSecret);
+      if (blocked.length === 0) return `can manage all ${others.length}`;
+      const names = blocked
+        .slice(0, 10)
+        .map((app) => `${app.name} (${app.id}${app.owner ? `, created by ${app.owner}` : ""})`);
+      return {
+        verdict: "warn",
+        detail: `cannot manage ${blocked.length} of ${others.length}: ${names.join(", ")}${blocked.length > 10 ? ", ..." : ""}`,
+        fix: `${forbiddenHint("updateApplication", { organizationId: c.orgId, createdByCaller: false })}; or leave them to the identity that created them`,
+      };
+    },
+  },
+  {
+    id: "applications.read",
+    check: "read applications with secrets",
+    operation: "getApplication",
+    run: async (c) => {
+      const target = c.own?.[0] ?? c.manageableOther;
+      if (!target)
+        return {
+          verdict: "not checked",
+          detail: "no application to read; the creator of an application can always read it",
+        };
+      const app = await c.client.getApplication(c.orgId, target.id);
+      if (app.clientSecret) return `${app.name} (${app.id}) read with its secret`;
+      const fix = forbiddenHint("getApplication", { organizationId: c.orgId, applicationId: app.id });
+      return { verdict: "fail", detail: `${app.name} (${app.id}) came back without its secret`, fix };
+    },
+  },
+];
+
+const ENVIRONMENT_PROBES: Probe[] = [
+  {
+    id: "environment.apis",
+    check: "list API instances",
+    operation: "listApiInstances",
+    run: async (c) => {
+      const instances = await c.client.listApiInstances(c.orgId, c.env!.id);
+      c.api = instances.find((instance) => !instance.deprecated) ?? instances[0];
+      return `${instances.length} instance(s)`;
+    },
+  },
+  {
+    id: "environment.tiers",
+    check: "list tiers",
+    operation: "listTiers",
+    onInstance: true,
+    run: async ({ client, orgId, env, api }) =>
+      `instance ${api!.id}: ${(await client.listTiers(orgId, env!.id, api!.id)).length} tier(s)`,
+  },
+  {
+    id: "environment.contracts.read",
+    check: "read contracts",
+    operation: "listApiContracts",
+    onInstance: true,
+    run: async ({ client, orgId, env, api }) =>
+      `instance ${api!.id}: ${(await client.listApiContracts(orgId, env!.id, api!.id)).length} contract(s)`,
+  },
+  {
+    id: "environment.contracts.manage",
+    check: "approve/revoke/delete contracts",
+    operation: "approveContract",
+    refusedWith: 404,
+    onInstance: true,
+    run: async ({ client, orgId, env, api }) => {
+      // Contract 0 cannot exist: nothing can be approved whatever the answer.
+      await client.approveContract(orgId, env!.id, api!.id, 0, { once: true });
+      return "the probe (approve contract 0, which cannot exist) was accepted; the answer proves nothing";
+    },
+  },
+  {
+    id: "exchange",
+    check: "Exchange asset lookup",
+    operation: "findAssetInstances",
+    onInstance: true,
+    onceForOrganization: true,
+    run: async ({ client, api }) => {
+      await client.findAssetInstances(api!.groupId, api!.assetId, api!.productVersion);
+      return `${api!.assetId} ${api!.productVersion}`;
+    },
+  },
+];
+
+/** Not probed: inferred from what the probes proved of each scope the operation needs. */
+const INFERRED: { id: string; check: string; operation: Operation }[] = [
+  {
+    id: "environment.contracts.create",
+    check: "request access (create contracts)",
+    operation: "createContract",
+  },
+];
+
+/** A create that must be refused, sent once; whatever it created after all is deleted and reported. */
+async function createProbe(c: Context): Promise<Outcome> {
+  let created: number[];
+  try {
+    const body = {
+      name: "",
+      description: PROBE_DESCRIPTION,
+      grantTypes: ["(doctor probe: invalid on purpose)"],
+    };
+    created = [(await c.client.createApplication(c.orgId, body, { once: true })).id];
+  } catch (error) {
+    if (isAnypointError(error) && (error.status === 400 || error.status === 403)) throw error;
+    // The answer was lost or unexpected: the create may have gone through all the same.
+    const own = await c.client.listOwnApplications(c.orgId).catch(() => []);
+    created = own.filter((app) => app.description === PROBE_DESCRIPTION).map((app) => app.id);
+    if (created.length === 0) throw error;
+  }
+  const what = `the probe (a create with an empty name) created application ${created.join(", ")}`;
+  try {
+    for (const id of created) await c.client.deleteApplication(c.orgId, id);
+  } catch (error) {
+    const fix = `Delete client application ${created.join(", ")} in Access Management, and report this`;
+    return { verdict: "fail", detail: `${what} and could not delete it: ${summaryOf(error)}`, fix };
+  }
+  return {
+    verdict: "warn",
+    detail: `${what}; doctor deleted it. Anypoint should have refused it: report this`,
+  };
+}
+
+/** Runs one probe, and records what its answer proves of each scope its operation needs. */
+async function runProbe(
+  probe: Probe,
+  c: Context,
+  where: string,
+  proven: Map<string, Verdict>,
+): Promise<DoctorCheck> {
+  const base = { id: probe.id, check: probe.check, where };
+  const place: CallContext = { organizationId: c.orgId, environmentId: c.env?.id };
+  let check: DoctorCheck;
+  let scopes: Verdict | undefined;
+  try {
+    const outcome = await probe.run(c);
+    const { verdict, ...rest } = typeof outcome === "string" ? { detail: outcome } : outcome;
+    check = { ...base, verdict: verdict ?? (probe.refusedWith ? "warn" : "ok"), ...rest };
+    if (check.verdict === "ok") scopes = "ok";
+  } catch (error) {
+    if (probe.refusedWith && isAnypointError(error) && error.status === probe.refusedWith) {
+      scopes = "ok";
+      const detail = `probe: refused with ${error.status} (${error.summary}), not 403: the permission is there`;
+      check = { ...base, verdict: "ok", detail };
+    } else if (isAnypointError(error, "forbidden")) {
+      scopes = "fail";
+      check = {
+        ...base,
+        verdict: "fail",
+        detail: summaryOf(error),
+        fix: forbiddenHint(probe.operation, place),
+      };
+    } else if (probe.refusedWith) {
+      check = { ...base, verdict: "not checked", detail: `the probe answered ${summaryOf(error)}` };
+    } else {
+      check = failure(probe.id, probe.check, where, error);
+    }
+  }
+  if (scopes)
+    for (const scope of REQUIREMENTS[probe.operation].scopes) proven.set(scopeKey(scope, place), scopes);
+  return check;
+}
+
+function scopeKey(scope: Scope, place: CallContext): string {
+  return scope.level === "environment" ? `${scope.scope}@${place.environmentId}` : scope.scope;
+}
+
+function infer(
+  inferred: (typeof INFERRED)[number],
+  c: Context,
+  where: string,
+  proven: Map<string, Verdict>,
+): DoctorCheck {
+  const place: CallContext = { organizationId: c.orgId, environmentId: c.env?.id };
+  const scopes = REQUIREMENTS[inferred.operation].scopes;
+  const verdicts = scopes.map((scope) => proven.get(scopeKey(scope, place)) ?? "not checked");
+  const missing = scopes.filter((_, index) => verdicts[index] === "fail");
+  const names = scopes.map((scope) => scope.name).join(" and ");
+  const base = { id: inferred.id, check: inferred.check, where };
+  if (missing.length > 0) {
+    const fix = `Add ${grantText(missing, place)} to the connected app (${KB_FORBIDDEN})`;
+    return {
+      ...base,
+      verdict: "fail",
+      detail: `needs ${missing.map((scope) => scope.name).join(" and ")}`,
+      fix,
+    };
+  }
+  return verdicts.every((verdict) => verdict === "ok")
+    ? { ...base, verdict: "ok", detail: `inferred: the probes proved ${names}` }
+    : { ...base, verdict: "not checked", detail: `${names} could not all be probed` };
+}
+
 /** Runs every check in order; later checks are skipped ("not checked") when what they need failed. */
 export async function diagnose(
   client: AnypointClient,
@@ -131,57 +410,30 @@ export async function diagnose(
     checks,
   };
 
-  // ---- the token ----
   const kind = client.config.credentials.kind;
   try {
     await client.authenticate();
     add({ id: "token", check: "token", where: "-", verdict: "ok", detail: `issued (${grantName(kind)})` });
   } catch (error) {
-    add({
-      id: "token",
-      check: "token",
-      where: "-",
-      verdict: "fail",
-      detail: summaryOf(error),
-      fix: hintOf(error) ?? "Check the credentials",
-    });
+    add({ ...failure("token", "token", "-", error), fix: hintOf(error) ?? "Check the credentials" });
     add(skipped("everything else", "no token"));
     return finish(report);
   }
-  if (kind === "password") {
-    add({
-      id: "grant",
-      check: "password grant",
-      where: "-",
-      verdict: "warn",
-      detail: "works for this user, but fails for any user with MFA (mandatory since August 2023)",
-      fix: "Use a connected app that acts on its own behalf (client credentials): set anypoint:clientId and anypoint:clientSecret and remove anypoint:username and anypoint:password",
-    });
-  } else if (kind === "bearer") {
-    add({
-      id: "grant",
-      check: "access token",
-      where: "-",
-      verdict: "warn",
-      detail: "a bearer token expires after an hour; a long `pulumi up` or a pipeline will fail with 401",
-      fix: "Use a connected app with client credentials (anypoint:clientId, anypoint:clientSecret)",
-    });
-  }
+  if (kind !== "clientCredentials") add(GRANT_WARNINGS[kind]);
 
-  // ---- identity and root organization ----
   let orgId: string;
   try {
     const me = await client.me();
     const org = me.user?.organization;
     orgId = org?.id ?? me.user?.organizationId ?? (await client.rootOrganizationId());
     report.organization = { id: orgId, name: org?.name };
-    const who = me.user?.username ?? me.client?.name ?? "?";
+    const who = `${kind === "password" ? "user" : "connected app"} ${me.user?.username ?? me.client?.name ?? "?"}`;
     add({
       id: "organization",
       check: "root organization",
       where: "-",
       verdict: "ok",
-      detail: `${org?.name ?? "(unnamed)"} ${orgId}, as ${kind === "password" ? "user" : "connected app"} ${who}`,
+      detail: `${org?.name ?? "(unnamed)"} ${orgId}, as ${who}`,
     });
     if (client.config.organizationId && org?.id && client.config.organizationId !== org.id) {
       add({
@@ -199,364 +451,72 @@ export async function diagnose(
     return finish(report);
   }
 
-  // ---- environments ----
-  let environments: { id: string; name: string }[] = [];
+  let environments: { id: string; name: string }[];
   try {
     const all: Environment[] = await client.listEnvironments(orgId);
     const unknown = environmentFilter.filter((id) => !all.some((env) => env.id === id));
     environments =
       environmentFilter.length > 0 ? all.filter((env) => environmentFilter.includes(env.id)) : all;
+    const listed = all.map((env) => `${env.name} ${env.id}`).join(", ");
     add({
       id: "environments",
       check: "environments",
       where: "organization",
       verdict: unknown.length > 0 ? "fail" : all.length === 0 ? "warn" : "ok",
       detail:
-        unknown.length > 0
-          ? `not in organization ${orgId}: ${unknown.join(", ")}`
-          : all.map((env) => `${env.name} ${env.id}`).join(", ") || "none visible",
-      ...(unknown.length > 0
-        ? {
-            fix: `Use environment ids of organization ${orgId}: ${all.map((env) => `${env.name} ${env.id}`).join(", ")}`,
-          }
-        : {}),
+        unknown.length > 0 ? `not in organization ${orgId}: ${unknown.join(", ")}` : listed || "none visible",
+      ...(unknown.length > 0 && { fix: `Use environment ids of organization ${orgId}: ${listed}` }),
     });
   } catch (error) {
-    add(failure("environments", "environments", "organization", error));
+    const fix = isAnypointError(error, "forbidden")
+      ? forbiddenHint("listEnvironments", { organizationId: orgId })
+      : undefined;
+    add({ ...failure("environments", "environments", "organization", error), ...(fix && { fix }) });
     environments = environmentFilter.map((id) => ({ id, name: "?" }));
   }
   report.environments = environments;
 
-  // ---- client applications ----
-  await applicationChecks(client, orgId, add);
-
-  // ---- per environment: API instances, tiers, contracts ----
-  let exchangeChecked = false;
-  for (const env of environments) {
+  const proven = new Map<string, Verdict>();
+  const organization: Context = { client, orgId };
+  for (const probe of ORGANIZATION_PROBES) add(await runProbe(probe, organization, "organization", proven));
+  for (const [index, env] of environments.entries()) {
     const where = `${env.name} ${env.id}`;
-    let instances: ApiInstance[] | undefined;
-    try {
-      instances = await client.listApiInstances(orgId, env.id);
-      add({
-        id: "environment.apis",
-        check: "list API instances",
-        where,
-        verdict: "ok",
-        detail: `${instances.length} instance(s)`,
-      });
-    } catch (error) {
-      add(failure("environment.apis", "list API instances", where, error));
+    const c: Context = { ...organization, env };
+    for (const probe of ENVIRONMENT_PROBES) {
+      if (probe.onceForOrganization && index > 0) continue;
+      const at = probe.onceForOrganization ? "organization" : where;
+      if (probe.onInstance && !c.api) {
+        const why = checks.some(
+          (check) => check.id === "environment.apis" && check.where === where && check.verdict === "ok",
+        )
+          ? "no API instance in this environment to probe"
+          : "API instances could not be listed";
+        add({ id: probe.id, check: probe.check, where: at, verdict: "not checked", detail: why });
+      } else add(await runProbe(probe, c, at, proven));
     }
-    const probe = instances?.find((api) => !api.deprecated) ?? instances?.[0];
-    if (!probe) {
-      const why = instances
-        ? "no API instance in this environment to probe"
-        : "API instances could not be listed";
-      for (const [id, name] of [
-        ["environment.tiers", "list tiers"],
-        ["environment.contracts.read", "read contracts"],
-        ["environment.contracts.manage", "approve/revoke/delete contracts"],
-        ["environment.contracts.create", "request access (create contracts)"],
-      ]) {
-        add({ id, check: name, where, verdict: "not checked", detail: why });
-      }
-      continue;
-    }
-    try {
-      const tiers = await client.listTiers(orgId, env.id, probe.id);
-      add({
-        id: "environment.tiers",
-        check: "list tiers",
-        where,
-        verdict: "ok",
-        detail: `instance ${probe.id}: ${tiers.length} tier(s)`,
-      });
-    } catch (error) {
-      add(failure("environment.tiers", "list tiers", where, error));
-    }
-    try {
-      const contracts = await client.listApiContracts(orgId, env.id, probe.id);
-      add({
-        id: "environment.contracts.read",
-        check: "read contracts",
-        where,
-        verdict: "ok",
-        detail: `instance ${probe.id}: ${contracts.length} contract(s)`,
-      });
-    } catch (error) {
-      add(failure("environment.contracts.read", "read contracts", where, error));
-    }
-    let manage: Verdict = "not checked";
-    try {
-      await client.approveContract(orgId, env.id, probe.id, 0);
-      add({
-        id: "environment.contracts.manage",
-        check: "approve/revoke/delete contracts",
-        where,
-        verdict: "warn",
-        detail: "the probe (approve contract 0, which cannot exist) was accepted; the answer proves nothing",
-      });
-    } catch (error) {
-      if (isAnypointError(error, "not_found")) {
-        manage = "ok";
-        add({
-          id: "environment.contracts.manage",
-          check: "approve/revoke/delete contracts",
-          where,
-          verdict: "ok",
-          detail: "probe: approving a contract that does not exist answered 404, not 403",
-        });
-      } else if (isAnypointError(error, "forbidden")) {
-        manage = "fail";
-        add(failure("environment.contracts.manage", "approve/revoke/delete contracts", where, error));
-      } else {
-        add({
-          id: "environment.contracts.manage",
-          check: "approve/revoke/delete contracts",
-          where,
-          verdict: "not checked",
-          detail: `the probe answered ${summaryOf(error)}`,
-        });
-      }
-    }
-    // Exchange Viewer is granted on the organization: probe it once, on the first instance seen.
-    let exchange: Verdict = "not checked";
-    let exchangeError: unknown;
-    try {
-      await client.findAssetInstances(probe.groupId, probe.assetId, probe.productVersion);
-      exchange = "ok";
-    } catch (error) {
-      exchange = isAnypointError(error, "forbidden") ? "fail" : "not checked";
-      exchangeError = error;
-    }
-    if (!exchangeChecked) {
-      exchangeChecked = true;
-      if (exchange === "fail")
-        add(failure("exchange", "Exchange asset lookup", "organization", exchangeError));
-      else
-        add({
-          id: "exchange",
-          check: "Exchange asset lookup",
-          where: "organization",
-          verdict: exchange,
-          detail: exchange === "ok" ? `${probe.assetId} ${probe.productVersion}` : summaryOf(exchangeError),
-        });
-    }
-    const create: Verdict =
-      manage === "fail" || exchange === "fail"
-        ? "fail"
-        : manage === "ok" && exchange === "ok"
-          ? "ok"
-          : "not checked";
-    add({
-      id: "environment.contracts.create",
-      check: "request access (create contracts)",
-      where,
-      verdict: create,
-      detail:
-        create === "ok"
-          ? "inferred: Manage Contracts here and Exchange Viewer on the organization"
-          : create === "fail"
-            ? `needs Manage Contracts here${exchange === "fail" ? " and Exchange Viewer on the organization" : ""}`
-            : "Manage Contracts or Exchange Viewer could not be probed",
-      ...(create === "fail"
-        ? {
-            fix: [
-              manage === "fail" ? `Add Manage Contracts (manage:api_contracts) in environment ${env.id}` : "",
-              exchange === "fail" ? `Add Exchange Viewer (read:exchange) on the organization ${orgId}` : "",
-            ]
-              .filter(Boolean)
-              .join("; ")
-              .concat(` (${KB_FORBIDDEN})`),
-          }
-        : {}),
-    });
+    for (const inferred of INFERRED) add(infer(inferred, c, where, proven));
   }
   return finish(report);
 }
 
-async function applicationChecks(client: AnypointClient, orgId: string, add: (check: DoctorCheck) => void) {
-  // Creating: an invalid body, refused for validation (400) only once the permission check passed.
-  try {
-    await client.createApplication(orgId, { name: "", grantTypes: ["(doctor probe: invalid on purpose)"] });
-    add({
-      id: "applications.create",
-      check: "create applications",
-      where: "organization",
-      verdict: "warn",
-      detail:
-        "the probe (a create with an empty name) was accepted; report this, it should have been refused",
-    });
-  } catch (error) {
-    if (isAnypointError(error, "bad_request")) {
-      add({
-        id: "applications.create",
-        check: "create applications",
-        where: "organization",
-        verdict: "ok",
-        detail: "probe: a create with an empty name was refused as invalid (400), not forbidden (403)",
-      });
-    } else if (isAnypointError(error, "forbidden")) {
-      add(failure("applications.create", "create applications", "organization", error));
-    } else {
-      add({
-        id: "applications.create",
-        check: "create applications",
-        where: "organization",
-        verdict: "not checked",
-        detail: `the probe answered ${summaryOf(error)}`,
-      });
-    }
-  }
-
-  let own: Application[] | undefined;
-  try {
-    own = await client.listOwnApplications(orgId);
-    add({
-      id: "applications.listOwn",
-      check: "list own applications",
-      where: "organization",
-      verdict: "ok",
-      detail: `${own.length} created by these credentials`,
-    });
-  } catch (error) {
-    add(failure("applications.listOwn", "list own applications", "organization", error));
-  }
-
-  let all: AdminApplication[] | undefined;
-  try {
-    all = (await client.listAllApplications(orgId)).applications;
-  } catch (error) {
-    add(failure("applications.listAll", "list all applications", "organization", error));
-  }
-  const listFix =
-    `Add View Client Applications (read:client_applications) on the root organization ${orgId} to the connected app; ` +
-    `without it Anypoint answers the admin list with an empty 200 instead of a 403 (${KB_EMPTY_LIST}). adopt and discover need it`;
-  if (all) {
-    const ownIds = new Set((own ?? []).map((app) => app.id));
-    const missing = (own ?? []).filter((app) => !all!.some((listed) => listed.id === app.id));
-    if (missing.length > 0) {
-      add({
-        id: "applications.listAll",
-        check: "list all applications",
-        where: "organization",
-        verdict: "fail",
-        detail: `empty-200 trap: the admin list returned ${all.length}, missing ${missing.length} of the ${ownIds.size} these credentials created (e.g. ${missing[0].name})`,
-        fix: listFix,
-      });
-    } else if (all.length === 0) {
-      add({
-        id: "applications.listAll",
-        check: "list all applications",
-        where: "organization",
-        verdict: "not checked",
-        detail:
-          "the admin list is empty and these credentials created none: an empty organization looks the same as the empty-200 trap",
-        fix: `If the organization has client applications: ${listFix}`,
-      });
-    } else {
-      add({
-        id: "applications.listAll",
-        check: "list all applications",
-        where: "organization",
-        verdict: "ok",
-        detail: `${all.length} application(s), including ${ownIds.size} created by these credentials`,
-      });
-    }
-  }
-
-  // Reading with secrets, and applications created by another identity.
-  const mine = own?.[0];
-  if (mine) {
-    try {
-      const app = await client.getApplication(orgId, mine.id);
-      add({
-        id: "applications.read",
-        check: "read applications with secrets",
-        where: "organization",
-        verdict: app.clientSecret ? "ok" : "fail",
-        detail: app.clientSecret
-          ? `${app.name} (${app.id}) read with its secret`
-          : `${app.name} (${app.id}) came back without its secret`,
-        ...(app.clientSecret
-          ? {}
-          : {
-              fix: `Add Manage Client Applications (manage:client_applications) on the root organization ${orgId}`,
-            }),
-      });
-    } catch (error) {
-      add(failure("applications.read", "read applications with secrets", "organization", error));
-    }
-  }
-  const others = (all ?? []).filter((app) => !(own ?? []).some((mineApp) => mineApp.id === app.id));
-  if (!mine && others.length === 0) {
-    add({
-      id: "applications.read",
-      check: "read applications with secrets",
-      where: "organization",
-      verdict: "not checked",
-      detail: "no application to read; the creator of an application can always read it",
-    });
-  }
-  if (others.length === 0) {
-    if (all)
-      add({
-        id: "applications.others",
-        check: "applications created by others",
-        where: "organization",
-        verdict: all.length > 0 ? "ok" : "not checked",
-        detail: all.length > 0 ? "none" : "the admin list is empty",
-      });
-    return;
-  }
-  const results = await Promise.all(
-    others.map(async (app) => {
-      try {
-        const full = await client.getApplication(orgId, app.id);
-        return { app, manageable: Boolean(full.clientSecret) };
-      } catch (error) {
-        if (isAnypointError(error, "forbidden")) return { app, manageable: false };
-        return { app, manageable: false, error };
-      }
-    }),
-  );
-  const blocked = results.filter((result) => !result.manageable);
-  const manageable = results.length - blocked.length;
-  if (!mine) {
-    add({
-      id: "applications.read",
-      check: "read applications with secrets",
-      where: "organization",
-      verdict: manageable > 0 ? "ok" : "not checked",
-      detail:
-        manageable > 0
-          ? `${manageable} application(s) created by others read with their secrets`
-          : "these credentials created no application; the creator of an application can always read it",
-    });
-  }
-  const names = blocked
-    .slice(0, 10)
-    .map(({ app }) => `${app.name} (${app.id}${app.owner ? `, created by ${app.owner}` : ""})`)
-    .join(", ");
-  add({
-    id: "applications.others",
-    check: "applications created by others",
-    where: "organization",
-    verdict: blocked.length > 0 ? "warn" : "ok",
-    detail:
-      blocked.length > 0
-        ? `cannot manage ${blocked.length} of ${results.length}: ${names}${blocked.length > 10 ? ", ..." : ""}`
-        : `can manage all ${results.length}`,
-    ...(blocked.length > 0
-      ? {
-          fix:
-            "A connected app using client credentials manages only the applications it created. To manage (or adopt) these, " +
-            `an organization administrator adds the per-application scope manage:client_application for each of them to the connected app (${KB_PER_APP}); ` +
-            "or leave them to the identity that created them",
-        }
-      : {}),
-  });
-}
+const GRANT_WARNINGS: Record<"password" | "bearer", DoctorCheck> = {
+  password: {
+    id: "grant",
+    check: "password grant",
+    where: "-",
+    verdict: "warn",
+    detail: "works for this user, but fails for any user with MFA (mandatory since August 2023)",
+    fix: "Use a connected app that acts on its own behalf (client credentials): set anypoint:clientId and anypoint:clientSecret and remove anypoint:username and anypoint:password",
+  },
+  bearer: {
+    id: "grant",
+    check: "access token",
+    where: "-",
+    verdict: "warn",
+    detail: "a bearer token expires after an hour; a long `pulumi up` or a pipeline will fail with 401",
+    fix: "Use a connected app with client credentials (anypoint:clientId, anypoint:clientSecret)",
+  },
+};
 
 function finish(report: DoctorReport): DoctorReport {
   report.ok = !report.checks.some((check) => check.verdict === "fail");

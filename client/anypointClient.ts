@@ -8,6 +8,7 @@ import type {
   ApiInstance,
   Application,
   ApplicationInput,
+  ApplicationListItem,
   CreateContractRequest,
   Environment,
   ExchangeContract,
@@ -15,7 +16,7 @@ import type {
   ManagedContract,
   Me,
   Tier,
-} from "./schemas";
+} from "./types";
 
 const AM = "/apimanager/api/v1";
 const anyBody = z.unknown();
@@ -79,7 +80,8 @@ export class AnypointClient {
 
   /**
    * A GET of any Anypoint path (already encoded), with this client's token, retries and error
-   * hints: for checks outside the typed operations (doctor, discover).
+   * hints: for checks outside the typed operations (doctor, discover). Only routes relative to the
+   * base URL (one leading "/") are sent: an absolute or `//host` URL would carry the token away.
    */
   get(route: string, query?: Record<string, string | number | boolean | undefined>): Promise<unknown> {
     return this.http.request({ operation: "request", method: "GET", path: route, query, schema: anyBody });
@@ -131,8 +133,11 @@ export class AnypointClient {
   async createApplication(
     orgId: string,
     input: ApplicationInput,
-    options: { apiInstanceId?: number } = {},
+    options: { apiInstanceId?: number; once?: boolean } = {},
   ): Promise<Application> {
+    // Only an application absent before the POST can be the result of a lost answer: one that
+    // already had this name is someone else's (the POST answers 409 for it), never adopted silently.
+    const before = options.once ? undefined : await snapshot(() => this.ownApplicationIds(orgId, input.name));
     try {
       return await this.http.request({
         operation: "createApplication",
@@ -142,11 +147,13 @@ export class AnypointClient {
         body: input,
         schema: schemas.application,
         context: { organizationId: orgId },
-        // A create whose answer was lost may have gone through: look before sending it again.
+        once: options.once,
+        what: `client application "${input.name}"`,
+        // A create whose answer was lost may have gone through: look before sending it again. List
+        // items carry no client id: the application itself is read for it.
         recover: async () => {
-          const own = await this.listOwnApplications(orgId, { query: input.name, literalMatch: true });
-          const match = own.find((app) => app.name === input.name);
-          return match ? this.getApplication(orgId, match.id) : undefined;
+          const made = newId(before, await this.ownApplicationIds(orgId, input.name));
+          return made === undefined ? undefined : this.getApplication(orgId, made);
         },
       });
     } catch (error) {
@@ -189,11 +196,18 @@ export class AnypointClient {
     );
   }
 
+  /** Ids of the caller's own applications named exactly `name`. */
+  private async ownApplicationIds(orgId: string, name: string): Promise<number[]> {
+    const own = await this.listOwnApplications(orgId, { query: name, literalMatch: true });
+    return own.filter((app) => app.name === name).map((app) => app.id);
+  }
+
   getApplication(orgId: string, applicationId: number): Promise<Application> {
     return this.http.request({
       operation: "getApplication",
       method: "GET",
       path: appPath(orgId, applicationId),
+      object: true,
       schema: schemas.application,
       context: { organizationId: orgId, applicationId },
     });
@@ -208,6 +222,7 @@ export class AnypointClient {
       operation: "updateApplication",
       method: "PATCH",
       path: appPath(orgId, applicationId),
+      object: true,
       body: patch,
       schema: schemas.application,
       context: { organizationId: orgId, applicationId },
@@ -220,6 +235,7 @@ export class AnypointClient {
         operation: "deleteApplication",
         method: "DELETE",
         path: appPath(orgId, applicationId),
+        object: true,
         context: { organizationId: orgId, applicationId },
       }),
     );
@@ -236,11 +252,14 @@ export class AnypointClient {
     return this.getApplication(orgId, applicationId);
   }
 
-  /** The applications the caller created (Exchange v2), every page. */
+  /**
+   * The applications the caller created (Exchange v2), every page. The items carry no client id
+   * or secret (docs/anypoint.md section 2): read an application with getApplication for them.
+   */
   async listOwnApplications(
     orgId: string,
     filter: { query?: string; literalMatch?: boolean } = {},
-  ): Promise<Application[]> {
+  ): Promise<ApplicationListItem[]> {
     const { items } = await everyPage(
       PAGE,
       (offset, limit) =>
@@ -249,7 +268,7 @@ export class AnypointClient {
           method: "GET",
           path: path`/exchange/api/v2/organizations/${orgId}/applications`,
           query: { query: filter.query, literalMatch: filter.literalMatch, offset, limit },
-          schema: schemas.application.array(),
+          schema: schemas.applicationListItem.array(),
           context: { organizationId: orgId },
         }),
       (page) => page,
@@ -307,11 +326,18 @@ export class AnypointClient {
 
   // ---- contracts ------------------------------------------------------------------------
 
-  createContract(
+  async createContract(
     orgId: string,
     applicationId: number,
     body: CreateContractRequest,
   ): Promise<ExchangeContract> {
+    // One contract per application and API instance; only one absent before the POST can be the
+    // result of a lost answer (an existing one makes the POST answer 409).
+    const contractsOfApp = async () =>
+      (await this.listApiContracts(body.organizationId, body.environmentId, Number(body.apiId))).filter(
+        (contract) => contract.applicationId === applicationId,
+      );
+    const before = await snapshot(async () => (await contractsOfApp()).map((contract) => contract.id));
     return this.http
       .request({
         operation: "createContract",
@@ -321,15 +347,16 @@ export class AnypointClient {
         body: { ...body, apiId: String(body.apiId) },
         schema: schemas.exchangeContract,
         context: { organizationId: body.organizationId, environmentId: body.environmentId, applicationId },
+        what: `the contract of application ${applicationId} with API instance ${body.apiId}`,
         recover: async () => {
-          // One contract per application and API instance: if it exists now, the lost create made it.
-          const contracts = await this.listApiContracts(
-            body.organizationId,
-            body.environmentId,
-            Number(body.apiId),
+          const now = await contractsOfApp();
+          const made = newId(
+            before,
+            now.map((contract) => contract.id),
           );
-          const match = contracts.find((contract) => contract.applicationId === applicationId);
-          return match ? { ...match, clientId: match.application?.clientId } : undefined;
+          const match = now.find((contract) => contract.id === made);
+          // API Manager names the application's client id coreServicesId.
+          return match ? { ...match, clientId: match.application?.coreServicesId } : undefined;
         },
       })
       .catch((error: unknown) => {
@@ -364,8 +391,9 @@ export class AnypointClient {
     await this.http.request({
       operation: "changeContractTier",
       method: "PATCH",
-      path: `${appPath(orgId, applicationId)}/contracts/${encodeURIComponent(contractId)}`,
+      path: `${appPath(orgId, applicationId)}${path`/contracts/${contractId}`}`,
       body: { requestedTierId },
+      object: true,
       context: { organizationId: orgId, applicationId },
     });
   }
@@ -404,6 +432,7 @@ export class AnypointClient {
       operation: "getApiContract",
       method: "GET",
       path: contractPath(orgId, environmentId, apiInstanceId, contractId),
+      object: true,
       schema: schemas.managedContract,
       context: { organizationId: orgId, environmentId },
     });
@@ -421,6 +450,7 @@ export class AnypointClient {
       operation: "setApiContractTier",
       method: "PATCH",
       path: contractPath(orgId, environmentId, apiInstanceId, contractId),
+      object: true,
       body: { tierId },
       schema: schemas.managedContract,
       context: { organizationId: orgId, environmentId },
@@ -438,6 +468,7 @@ export class AnypointClient {
         operation: "deleteApiContract",
         method: "DELETE",
         path: contractPath(orgId, environmentId, apiInstanceId, contractId),
+        object: true,
         context: { organizationId: orgId, environmentId },
       }),
     );
@@ -448,8 +479,9 @@ export class AnypointClient {
     environmentId: string,
     apiInstanceId: number,
     contractId: number,
+    options: { once?: boolean } = {},
   ): Promise<ManagedContract> {
-    return this.contractAction("approve", orgId, environmentId, apiInstanceId, contractId);
+    return this.contractAction("approve", orgId, environmentId, apiInstanceId, contractId, options);
   }
 
   rejectContract(
@@ -485,6 +517,7 @@ export class AnypointClient {
     environmentId: string,
     apiInstanceId: number,
     contractId: number,
+    options: { once?: boolean } = {},
   ): Promise<ManagedContract> {
     return this.http.request({
       operation: `${action}Contract`,
@@ -493,6 +526,7 @@ export class AnypointClient {
       body: {},
       schema: schemas.managedContract,
       context: { organizationId: orgId, environmentId },
+      once: options.once,
       // Sent again after a lost answer, an action already done would answer 409: look first.
       recover: async () => {
         const contract = await this.getApiContract(orgId, environmentId, apiInstanceId, contractId);
@@ -524,18 +558,45 @@ export class AnypointClient {
       (page) => page.assets,
       (page) => page.total,
     );
-    return assets.flatMap((asset) => asset.apis.map((api) => withPlace(api, orgId, environmentId)));
+    // Items name no groupId or assetId: the asset around them does (responses/apisSearch).
+    return assets.flatMap((asset) =>
+      asset.apis.map((api) =>
+        withPlace({ ...api, groupId: asset.groupId, assetId: asset.assetId }, orgId, environmentId),
+      ),
+    );
   }
 
+  /**
+   * One API instance. Its own GET names neither the instance's groupId nor its assetId
+   * (getEnvironmentApi.yaml), so they come from the instance list, narrowed by its versions.
+   */
   async getApiInstance(orgId: string, environmentId: string, apiInstanceId: number): Promise<ApiInstance> {
-    const api = await this.http.request({
+    const single = await this.http.request({
       operation: "getApiInstance",
       method: "GET",
       path: apiPath(orgId, environmentId, apiInstanceId),
-      schema: schemas.apiInstance,
+      object: true,
+      schema: schemas.environmentApi,
       context: { organizationId: orgId, environmentId },
     });
-    return withPlace(api, orgId, environmentId);
+    const listed = (
+      await this.listApiInstances(orgId, environmentId, {
+        assetVersion: single.assetVersion,
+        productVersion: single.productVersion,
+        instanceLabel: single.instanceLabel ?? undefined,
+      })
+    ).find((api) => api.id === apiInstanceId);
+    if (!listed) {
+      throw new AnypointError({
+        code: "empty_list",
+        method: "GET",
+        path: path`/apimanager/api/v1/organizations/${orgId}/environments/${environmentId}/apis`,
+        status: 200,
+        message: `API instance ${apiInstanceId} answers its own GET but is missing from the instance list`,
+        hint: "The list names the instance's asset (groupId, assetId); check that the credentials have View APIs Configuration (read:api_configuration) in this environment",
+      });
+    }
+    return { ...listed, deprecated: single.deprecated ?? listed.deprecated };
   }
 
   async listTiers(orgId: string, environmentId: string, apiInstanceId: number): Promise<Tier[]> {
@@ -607,11 +668,14 @@ function contractPath(
   apiInstanceId: number,
   contractId: number,
 ): string {
-  return `${apiPath(orgId, environmentId, apiInstanceId)}/contracts/${encodeURIComponent(contractId)}`;
+  return `${apiPath(orgId, environmentId, apiInstanceId)}${path`/contracts/${contractId}`}`;
 }
 
 function withPlace(
-  api: schemas.ApiInstance | ReturnType<typeof schemas.apiInstance.parse>,
+  api: Omit<ApiInstance, "organizationId" | "environmentId"> & {
+    organizationId?: string;
+    environmentId?: string;
+  },
   orgId: string,
   environmentId: string,
 ): ApiInstance {
@@ -620,6 +684,26 @@ function withPlace(
     organizationId: api.organizationId ?? orgId,
     environmentId: api.environmentId ?? environmentId,
   };
+}
+
+/** What `read` returns now, or undefined when it failed (then nothing found later can be adopted). */
+async function snapshot<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The one id in `now` that was not in `before`, or undefined when there is none. Throws when
+ * there was no snapshot or several are new: then a lost answer's result cannot be told apart.
+ */
+function newId(before: number[] | undefined, now: number[]): number | undefined {
+  if (before === undefined) throw new Error("nothing was listed before the request");
+  const made = now.filter((id) => !before.includes(id));
+  if (made.length > 1) throw new Error(`${made.length} candidates appeared`);
+  return made[0];
 }
 
 async function ignoreNotFound(request: Promise<unknown>): Promise<void> {

@@ -152,7 +152,7 @@ export function normalizeBaseUrl(raw: string): string {
   return url.toString().replace(/\/+$/, "");
 }
 
-function isLoopback(hostname: string): boolean {
+export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "");
   return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

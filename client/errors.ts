@@ -1,6 +1,7 @@
 export type ErrorCode =
   | "unauthorized"
   | "forbidden"
+  /** Only a definite 404 of the object's own path, in its API family's error shape: it is gone. */
   | "not_found"
   | "conflict"
   | "bad_request"
@@ -9,7 +10,11 @@ export type ErrorCode =
   | "network"
   | "config"
   | "validation"
-  | "empty_list";
+  | "empty_list"
+  /** A 404 that is not a definite "this object is gone": a wrong base URL, a missing route or parent. */
+  | "unexpected_404"
+  /** A create's answer was lost and looking for its result failed: the object may exist, untracked. */
+  | "unknown_outcome";
 
 export interface AnypointErrorDetails {
   code: ErrorCode;

@@ -1,11 +1,24 @@
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
-import type { z } from "zod";
-import type { ClientConfig } from "./config";
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from "axios";
+import { z } from "zod";
+import { type ClientConfig, isLoopback } from "./config";
 import { AnypointError, type ErrorCode } from "./errors";
 import { errorBody, tokenResponse } from "./schemas";
 import { type CallContext, forbiddenHint, type Operation } from "./scopes";
 
-export interface RequestSpec<S extends z.ZodType> {
+/**
+ * What a request needs of the schema of its answer: zod's `safeParse`. Declared here, not as a zod
+ * type, so that the published declarations never import zod (see types.ts).
+ */
+export interface AnswerSchema<T> {
+  safeParse(
+    value: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+}
+
+/** One request; `T` is the answer, as `schema` validates it. */
+export interface RequestSpec<T> {
   operation: Operation;
   method: "GET" | "POST" | "PATCH" | "DELETE";
   /** Already encoded: build it with `path` below. */
@@ -13,31 +26,85 @@ export interface RequestSpec<S extends z.ZodType> {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   /** Validates the answer; omit for bodiless answers. */
-  schema?: S;
+  schema?: AnswerSchema<T>;
   context?: CallContext;
   /**
-   * For creates: called when the answer was lost (connection dropped, 5xx). Returns the object if
-   * the create went through after all, so the request is never blindly sent twice.
+   * The request is for the object at `path` itself (its GET, PATCH or DELETE): only then may a 404
+   * in the API family's error shape say the object is gone (code `not_found`).
    */
-  recover?: () => Promise<z.infer<S> | undefined>;
+  object?: boolean;
+  /**
+   * For creates: called when the answer was lost (connection dropped, 5xx). Returns the object if
+   * the create went through after all, so the request is never blindly sent twice. If it throws,
+   * the request is not sent again: the error says that `what` may exist.
+   */
+  recover?: () => Promise<T | undefined>;
+  /** What a lost answer may have made, for that error, e.g. `client application "orders"`. */
+  what?: string;
+  /** Sent exactly once: no retry, no token renewal, no recovery (doctor's probes). */
+  once?: boolean;
 }
 
-/** Builds a path from a template, encoding every parameter so ids cannot change the route. */
+/**
+ * Builds a path from a template, encoding every parameter so ids cannot change the route. A
+ * missing value (undefined, null, NaN: a field absent from state) is refused, never sent as the
+ * segment "undefined" or "NaN", which the service would answer with a 404 that looks like "gone".
+ */
 export function path(strings: TemplateStringsArray, ...values: (string | number)[]): string {
   return strings.reduce((built, chunk, index) => {
     if (index >= values.length) return built + chunk;
-    const segment = encodeURIComponent(String(values[index]));
+    const value: unknown = values[index];
+    const segment =
+      typeof value === "string" || (typeof value === "number" && Number.isFinite(value))
+        ? encodeURIComponent(String(value))
+        : undefined;
     // encodeURIComponent keeps dots, and URL parsing resolves "." and ".." segments, so an id of
     // ".." would reach another route (as would an empty one): refuse them before any request.
-    if (segment === "" || segment === "." || segment === "..") {
+    if (segment === undefined || REFUSED_SEGMENTS.has(segment)) {
       throw new AnypointError({
         code: "config",
-        message: `refusing the path segment "${segment}" in ${strings.join("{}")}: ids are never empty, "." or ".."`,
+        message: `refusing the path segment ${segment === undefined ? String(value) : `"${segment}"`} in ${strings.join("{}")}: ids are never missing, empty, "." or ".."`,
       });
     }
     return built + chunk + segment;
   }, "");
 }
+
+const REFUSED_SEGMENTS = new Set(["", ".", "..", "undefined", "null", "NaN", "Infinity", "-Infinity"]);
+
+/** Routes are relative to the base URL: a scheme, `//host` or a backslash could send the token elsewhere. */
+function checkRoute(route: string): void {
+  if (!/^\/(?!\/)/.test(route) || /[\\\s]/.test(route)) {
+    throw new AnypointError({
+      code: "config",
+      message: `refusing the route "${route.slice(0, 200)}": only paths relative to anypoint:baseUrl (starting with one "/") are sent, with the token`,
+    });
+  }
+}
+
+/** Largest answer read from Anypoint; the biggest page (250 applications) is far below it. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+// A 404 proves an object gone only in its API family's error shape (docs/anypoint.md section 6).
+const exchangeNotFound = z.object({
+  status: z.literal(404),
+  message: z.string(),
+  details: z.looseObject({}),
+});
+const managerNotFound = z.object({ error: z.literal("Not Found"), message: z.string() });
+
+function isGoneAnswer(route: string, response: AxiosResponse<unknown>): boolean {
+  const type = String(response.headers?.["content-type"] ?? "");
+  if (!/[/+]json\b/i.test(type)) return false;
+  if (route.startsWith("/apimanager/")) return managerNotFound.safeParse(response.data).success;
+  if (route.startsWith("/exchange/") || route.startsWith("/apiplatform/"))
+    return exchangeNotFound.safeParse(response.data).success;
+  return false;
+}
+
+const BASE_URL_HINT =
+  "This is not proof that anything was deleted. Check anypoint:baseUrl (ANYPOINT_BASE_URL): it must be the control plane's root, " +
+  "such as https://anypoint.mulesoft.com or https://eu1.anypoint.mulesoft.com, with no path (not a page copied from the browser, such as .../home)";
 
 const SECRET_FIELDS = new Set(["clientSecret", "client_secret", "access_token", "refresh_token", "password"]);
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -74,6 +141,8 @@ export class HttpCore {
   private token?: { value: string; renewAt: number };
   private pendingToken?: Promise<string>;
   private readonly secrets = new Set<string>();
+  /** Applications these credentials created in this process: a 403 hint on them can say so. */
+  private readonly createdApplications = new Set<number>();
   tokenRequestCount = 0;
 
   constructor(private readonly config: ClientConfig) {
@@ -81,6 +150,10 @@ export class HttpCore {
       baseURL: config.baseUrl,
       timeout: config.timeoutMs,
       maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      // A proxy (HTTP_PROXY, HTTPS_PROXY; NO_PROXY is honoured) never sees loopback traffic: it
+      // would carry the client secret of the token request in plain http.
+      ...(isLoopback(new URL(config.baseUrl).hostname) ? { proxy: false as const } : {}),
       validateStatus: () => true,
       headers: { Accept: "application/json", "User-Agent": "pulumi-anypoint" },
     });
@@ -91,7 +164,15 @@ export class HttpCore {
     if (credentials.kind === "password") this.secrets.add(credentials.password);
   }
 
-  async request<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.infer<S>> {
+  async request<T>(spec: RequestSpec<T>): Promise<T> {
+    const result = await this.exchange(spec);
+    const id = (result as { id?: unknown } | undefined)?.id;
+    if (spec.operation === "createApplication" && typeof id === "number") this.createdApplications.add(id);
+    return result;
+  }
+
+  private async exchange<T>(spec: RequestSpec<T>): Promise<T> {
+    checkRoute(spec.path);
     const started = Date.now();
     let renewedAfter401 = false;
     for (let attempt = 1; ; attempt++) {
@@ -101,8 +182,9 @@ export class HttpCore {
         response = await this.limiter.run(() => this.send(spec, token));
       } catch (networkError) {
         const failure = this.networkError(spec, networkError);
+        if (spec.once || failure.code !== "network") throw failure;
         if (spec.recover) {
-          const found = await this.tryRecover(spec);
+          const found = await this.tryRecover(spec, failure);
           if (found !== undefined) return found;
         }
         await this.backoffOrThrow(spec, attempt, started, undefined, failure);
@@ -111,7 +193,7 @@ export class HttpCore {
 
       const status = response.status;
       if (status >= 200 && status < 300) return this.parse(spec, response);
-      if (status === 401 && !renewedAfter401 && this.config.credentials.kind !== "bearer") {
+      if (status === 401 && !renewedAfter401 && !spec.once && this.config.credentials.kind !== "bearer") {
         // An expired or revoked token: renew once, then give up.
         renewedAfter401 = true;
         this.dropToken(token);
@@ -119,9 +201,9 @@ export class HttpCore {
         continue;
       }
       const failure = this.statusError(spec, response);
-      if (!RETRYABLE_STATUS.has(status)) throw failure;
+      if (!RETRYABLE_STATUS.has(status) || spec.once) throw failure;
       if (spec.recover && status !== 429) {
-        const found = await this.tryRecover(spec);
+        const found = await this.tryRecover(spec, failure);
         if (found !== undefined) return found;
       }
       await this.backoffOrThrow(spec, attempt, started, response, failure);
@@ -166,13 +248,18 @@ export class HttpCore {
       let response: AxiosResponse<unknown>;
       try {
         response = await this.limiter.run(() =>
-          this.http.post(TOKEN_PATH, new URLSearchParams(body).toString(), {
+          this.transmit({
+            method: "POST",
+            url: TOKEN_PATH,
+            data: new URLSearchParams(body).toString(),
             headers: { "Content-Type": "application/x-www-form-urlencoded" },
           }),
         );
       } catch (networkError) {
         const spec = { operation: "token", method: "POST", path: TOKEN_PATH } as const;
-        await this.backoffOrThrow(spec, attempt, started, undefined, this.networkError(spec, networkError));
+        const failure = this.networkError(spec, networkError);
+        if (failure.code !== "network") throw failure;
+        await this.backoffOrThrow(spec, attempt, started, undefined, failure);
         continue;
       }
       this.log("POST", TOKEN_PATH, response.status, started);
@@ -220,6 +307,17 @@ export class HttpCore {
       hint =
         "Check the connected app's client id and secret (Access Management > Connected Apps), and that the app uses the client credentials grant";
     }
+    if (response.status === 404) {
+      return new AnypointError({
+        code: "unexpected_404",
+        method: "POST",
+        path: TOKEN_PATH,
+        status: 404,
+        serviceMessage,
+        message: "the token endpoint was not found",
+        hint: BASE_URL_HINT,
+      });
+    }
     return new AnypointError({
       code: response.status === 401 || response.status === 400 ? "unauthorized" : codeFor(response.status),
       method: "POST",
@@ -231,9 +329,42 @@ export class HttpCore {
     });
   }
 
-  private async send(spec: RequestSpec<z.ZodType>, token: string): Promise<AxiosResponse<unknown>> {
+  /**
+   * One HTTP exchange under a total deadline (the axios timeout only limits idle time, so a
+   * server trickling bytes could hold a call for ever) and a size cap on the answer.
+   */
+  private async transmit(request: AxiosRequestConfig): Promise<AxiosResponse<unknown>> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.config.timeoutMs);
+    const where = { method: String(request.method ?? "GET").toUpperCase(), path: String(request.url) };
+    try {
+      return await this.http.request({ ...request, signal: deadline.signal });
+    } catch (error) {
+      if (deadline.signal.aborted) {
+        throw new AnypointError({
+          code: "network",
+          ...where,
+          message: `Anypoint did not answer completely within ${this.config.timeoutMs} ms`,
+          hint: `Check that ${this.config.baseUrl} is reachable and answers promptly`,
+        });
+      }
+      if (error instanceof Error && /maxContentLength/.test(error.message)) {
+        throw new AnypointError({
+          code: "server",
+          ...where,
+          message: `Anypoint's answer exceeded ${MAX_RESPONSE_BYTES / (1024 * 1024)} MiB and was refused`,
+          hint: `No Anypoint answer this client reads is that large: check that anypoint:baseUrl (${this.config.baseUrl}) is Anypoint's control plane`,
+        });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async send(spec: RequestSpec<unknown>, token: string): Promise<AxiosResponse<unknown>> {
     const started = Date.now();
-    const response = await this.http.request({
+    const response = await this.transmit({
       method: spec.method,
       url: spec.path,
       params: spec.query
@@ -249,8 +380,8 @@ export class HttpCore {
     return response;
   }
 
-  private parse<S extends z.ZodType>(spec: RequestSpec<S>, response: AxiosResponse<unknown>): z.infer<S> {
-    if (!spec.schema) return undefined as z.infer<S>;
+  private parse<T>(spec: RequestSpec<T>, response: AxiosResponse<unknown>): T {
+    if (!spec.schema) return undefined as T;
     this.rememberSecrets(response.data);
     const parsed = spec.schema.safeParse(response.data);
     if (parsed.success) return parsed.data;
@@ -268,17 +399,30 @@ export class HttpCore {
     });
   }
 
-  private async tryRecover<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.infer<S> | undefined> {
+  /**
+   * After a lost answer: the object the request made, or undefined when it was not made (so the
+   * request may be sent again). When the lookup fails the outcome is unknown, and sending again
+   * could leave an object no stack tracks: stop with an error that says how to resolve it.
+   */
+  private async tryRecover<T>(spec: RequestSpec<T>, failure: AnypointError): Promise<T | undefined> {
     try {
       return await spec.recover!();
-    } catch {
-      // The lookup failed too: fall through to the retry decision of the original failure.
-      return undefined;
+    } catch (lookup) {
+      const what = spec.what ?? "the object";
+      throw new AnypointError({
+        code: "unknown_outcome",
+        method: failure.method,
+        path: failure.path,
+        status: failure.status,
+        serviceMessage: failure.serviceMessage,
+        message: `the answer was lost, and looking for ${what} afterwards failed (${lookup instanceof AnypointError ? lookup.summary : lookup instanceof Error ? lookup.message : String(lookup)}): it may exist now`,
+        hint: `Not sent again, so that no second, untracked copy is made. Set adopt: true on the resource to take ${what} over if it exists (or run \`pulumi refresh\`), then run \`pulumi up\` again`,
+      });
     }
   }
 
   private async backoffOrThrow(
-    spec: Pick<RequestSpec<z.ZodType>, "method" | "path">,
+    spec: Pick<RequestSpec<unknown>, "method" | "path">,
     attempt: number,
     started: number,
     response: AxiosResponse<unknown> | undefined,
@@ -295,7 +439,10 @@ export class HttpCore {
         path: failure.path,
         status: failure.status,
         serviceMessage: failure.serviceMessage,
-        message: `${failure.code === "network" ? "Anypoint could not be reached" : "Anypoint kept failing"} after ${attempt} attempt(s)`,
+        message:
+          failure.code === "network"
+            ? `Anypoint could not be reached after ${attempt} attempt(s): ${failure.summary}`
+            : `Anypoint kept failing after ${attempt} attempt(s)`,
         hint:
           failure.hint ??
           "Anypoint throttles bursts (429) and may answer 5xx under load; lower anypoint:maxConcurrency or run again later",
@@ -307,7 +454,8 @@ export class HttpCore {
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
-  private networkError(spec: Pick<RequestSpec<z.ZodType>, "method" | "path">, error: unknown): AnypointError {
+  private networkError(spec: Pick<RequestSpec<unknown>, "method" | "path">, error: unknown): AnypointError {
+    if (error instanceof AnypointError) return error;
     const code =
       typeof error === "object" && error !== null && "code" in error
         ? String((error as { code: unknown }).code)
@@ -323,7 +471,7 @@ export class HttpCore {
 
   private statusError(
     spec:
-      RequestSpec<z.ZodType> | { operation: Operation; method: string; path: string; context?: CallContext },
+      RequestSpec<unknown> | { operation: Operation; method: string; path: string; context?: CallContext },
     response: AxiosResponse<unknown>,
   ): AnypointError {
     const status = response.status;
@@ -340,7 +488,7 @@ export class HttpCore {
         return new AnypointError({
           ...base,
           message: "Anypoint refused the call (403)",
-          hint: forbiddenHint(spec.operation, spec.context ?? {}),
+          hint: forbiddenHint(spec.operation, this.withCreator(spec.context)),
         });
       case 404: {
         const retired = RETIRED_V1.exec(spec.path);
@@ -351,7 +499,14 @@ export class HttpCore {
             hint: `Use GET /apimanager/api/v1/organizations/${retired[1]}/environments/${retired[2]}/apis (API Manager) to list API instances`,
           });
         }
-        return new AnypointError({ ...base, message: "not found" });
+        if ("object" in spec && spec.object && isGoneAnswer(spec.path, response)) {
+          return new AnypointError({ ...base, code: "not_found", message: "not found" });
+        }
+        return new AnypointError({
+          ...base,
+          message: "Anypoint answered 404 where something was expected",
+          hint: BASE_URL_HINT,
+        });
       }
       case 409:
         return new AnypointError({ ...base, message: "conflict" });
@@ -363,6 +518,12 @@ export class HttpCore {
           message: status >= 500 ? "Anypoint failed" : "Anypoint refused the request",
         });
     }
+  }
+
+  private withCreator(context: CallContext = {}): CallContext {
+    const created =
+      context.applicationId !== undefined && this.createdApplications.has(context.applicationId);
+    return created ? { ...context, createdByCaller: true } : context;
   }
 
   /** The service's own message, with anything that looks like one of our secrets removed. */
@@ -450,7 +611,8 @@ function codeFor(status: number): ErrorCode {
   if (status === 400 || status === 422) return "bad_request";
   if (status === 401) return "unauthorized";
   if (status === 403) return "forbidden";
-  if (status === 404) return "not_found";
+  // A 404 says "gone" only for the object's own path: statusError decides that, never the status alone.
+  if (status === 404) return "unexpected_404";
   if (status === 409) return "conflict";
   if (status === 429) return "rate_limited";
   return status >= 500 ? "server" : "bad_request";

@@ -21,6 +21,7 @@ export type {
   ApiInstance,
   Application,
   ApplicationInput,
+  ApplicationListItem,
   CreateContractRequest,
   Environment,
   ExchangeContract,
@@ -28,4 +29,5 @@ export type {
   ManagedContract,
   Me,
   Tier,
-} from "./schemas";
+  TierSummary,
+} from "./types";

@@ -1,4 +1,15 @@
 import { z } from "zod";
+import type {
+  AdminApplication,
+  Application,
+  ApplicationListItem,
+  Environment,
+  ExchangeContract,
+  ExchangeContractSummary,
+  ManagedContract,
+  Me,
+  Tier,
+} from "./types";
 
 // Tolerant where Anypoint adds fields (loose objects), strict on the fields the provider uses.
 
@@ -28,28 +39,32 @@ export const me = z.looseObject({
     })
     .optional(),
 });
-export type Me = z.infer<typeof me>;
 
-export const application = z.looseObject({
+const uris = z
+  .array(z.string())
+  .nullable()
+  .optional()
+  .transform((value) => value ?? []);
+
+/**
+ * An item of Exchange's own-application list (schema and example `ClientApplications`): no client
+ * id, no secret, no url. Read the application itself to learn its credentials.
+ */
+export const applicationListItem = z.looseObject({
   id,
   name: z.string(),
   description: text,
-  url: text,
-  redirectUri: z
-    .array(z.string())
-    .nullable()
-    .optional()
-    .transform((value) => value ?? []),
-  grantTypes: z
-    .array(z.string())
-    .nullable()
-    .optional()
-    .transform((value) => value ?? []),
-  clientId: z.string(),
-  clientSecret: z.string().optional(),
+  redirectUri: uris,
+  grantTypes: uris,
   masterOrganizationId: z.string().optional(),
 });
-export type Application = z.infer<typeof application>;
+
+/** One application as Exchange's get, create and patch answer it (example `ClientApplication`). */
+export const application = applicationListItem.extend({
+  url: text,
+  clientId: z.string(),
+  clientSecret: z.string().optional(),
+});
 
 export const adminApplication = application.extend({
   clientSecret: z
@@ -60,7 +75,6 @@ export const adminApplication = application.extend({
   owner: z.string().nullable().optional(),
   owners: z.array(z.unknown()).nullable().optional(),
 });
-export type AdminApplication = z.infer<typeof adminApplication>;
 
 export const adminApplicationList = z.looseObject({
   applications: z.array(adminApplication),
@@ -86,7 +100,6 @@ export const exchangeContract = z.looseObject({
     .nullable()
     .optional(),
 });
-export type ExchangeContract = z.infer<typeof exchangeContract>;
 
 export const exchangeContractSummary = z.looseObject({
   id,
@@ -94,14 +107,14 @@ export const exchangeContractSummary = z.looseObject({
   tier: tierSummary.nullable().optional(),
   requestedTier: tierSummary.nullable().optional(),
 });
-export type ExchangeContractSummary = z.infer<typeof exchangeContractSummary>;
 
+/** API Manager's contract: the application's client id is `application.coreServicesId` (responses/contracts.yaml). */
 export const managedContract = z.looseObject({
   id,
   status: z.string(),
   applicationId: id,
   application: z
-    .looseObject({ id: id.optional(), name: z.string().optional(), clientId: z.string().optional() })
+    .looseObject({ id: id.optional(), name: z.string().optional(), coreServicesId: z.string().optional() })
     .nullable()
     .optional(),
   tierId: id.nullable().optional(),
@@ -110,30 +123,42 @@ export const managedContract = z.looseObject({
   requestedTier: tierSummary.nullable().optional(),
   apiId: id.nullable().optional(),
 });
-export type ManagedContract = z.infer<typeof managedContract>;
 
 export const managedContractList = z.looseObject({
   total: z.number().int(),
   contracts: z.array(managedContract),
 });
 
-export const apiInstance = z.looseObject({
+/** An item of API Manager's instance list; the asset around it names its groupId and assetId. */
+const apiInstanceItem = z.looseObject({
   id,
-  groupId: z.string(),
-  assetId: z.string(),
+  instanceLabel: z.string().nullable().optional(),
   assetVersion: z.string(),
   productVersion: z.string(),
-  instanceLabel: z.string().nullable().optional(),
   environmentId: z.string().optional(),
   organizationId: z.string().optional(),
   deprecated: z.boolean().optional(),
-  status: z.string().optional(),
 });
-export type ApiInstance = z.infer<typeof apiInstance> & { organizationId: string; environmentId: string };
 
 export const apiInstancePage = z.looseObject({
   total: z.number().int(),
-  assets: z.array(z.looseObject({ apis: z.array(apiInstance) })),
+  assets: z.array(
+    z.looseObject({ groupId: z.string(), assetId: z.string(), apis: z.array(apiInstanceItem) }),
+  ),
+});
+
+/**
+ * API Manager's single instance (getEnvironmentApi.yaml): the instance id is `apiId`, and the
+ * answer names no groupId or assetId.
+ */
+export const environmentApi = z.looseObject({
+  apiId: id,
+  instanceLabel: z.string().nullable().optional(),
+  assetVersion: z.string(),
+  productVersion: z.string(),
+  environmentId: z.string().optional(),
+  organizationId: z.string().optional(),
+  deprecated: z.boolean().optional(),
 });
 
 export const tier = z.looseObject({
@@ -144,7 +169,6 @@ export const tier = z.looseObject({
   autoApprove: z.boolean(),
   limits: z.array(z.looseObject({})).optional().default([]),
 });
-export type Tier = z.infer<typeof tier>;
 
 export const tierList = z.looseObject({ total: z.number().int().optional(), tiers: z.array(tier) });
 
@@ -163,7 +187,6 @@ export const environmentList = z.looseObject({
   ),
   total: z.number().int().optional(),
 });
-export type Environment = z.infer<typeof environmentList>["data"][number];
 
 /** Error bodies: Exchange `{status, message}`, API Manager `{error, message}` or `{errors:[{message}]}`. */
 export const errorBody = z.looseObject({
@@ -175,25 +198,26 @@ export const errorBody = z.looseObject({
   details: z.unknown().optional(),
 });
 
-export interface ApplicationInput {
-  name: string;
-  description?: string;
-  url?: string;
-  redirectUri?: string[];
-  grantTypes?: string[];
-  apiEndpoints?: boolean;
-}
+// Each schema answers exactly its public interface (types.ts), checked by the compiler: a field
+// added, dropped, made optional or retyped on one side only fails `tsc` on the line of that schema
+// ("Type 'true' is not assignable to type 'false'"). Plain<> spells both as plain object types, so
+// zod's intersections and the interfaces' `extends` compare as the same thing.
+type Plain<T> = T extends readonly (infer U)[]
+  ? Plain<U>[]
+  : T extends object
+    ? { [K in keyof T]: Plain<T[K]> }
+    : T;
+type Agrees<Schema extends z.ZodType, Declared> =
+  (<X>() => X extends Plain<z.output<Schema>> ? 1 : 2) extends <X>() => X extends Plain<Declared> ? 1 : 2
+    ? true
+    : false;
 
-/** Exchange v2 `CreateContractV2` for an API instance. */
-export interface CreateContractRequest {
-  acceptedTerms: boolean;
-  instanceType: "api";
-  organizationId: string;
-  groupId: string;
-  assetId: string;
-  version: string;
-  versionGroup: string;
-  apiId: number | string;
-  environmentId: string;
-  requestedTierId?: number;
-}
+const _me: Agrees<typeof me, Me> = true;
+const _applicationListItem: Agrees<typeof applicationListItem, ApplicationListItem> = true;
+const _application: Agrees<typeof application, Application> = true;
+const _adminApplication: Agrees<typeof adminApplication, AdminApplication> = true;
+const _exchangeContract: Agrees<typeof exchangeContract, ExchangeContract> = true;
+const _exchangeContractSummary: Agrees<typeof exchangeContractSummary, ExchangeContractSummary> = true;
+const _managedContract: Agrees<typeof managedContract, ManagedContract> = true;
+const _tier: Agrees<typeof tier, Tier> = true;
+const _environment: Agrees<typeof environmentList.shape.data.element, Environment> = true;

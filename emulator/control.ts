@@ -1,12 +1,25 @@
 import { z } from "zod";
 import { parseSeed, defaultSeed } from "./seed";
-import { type EmulatorServer, fail, intParam, parseBody, type Route } from "./server";
+import {
+  type EmulatorServer,
+  FAULT_PATTERN,
+  FAULT_PATTERN_MAX_LENGTH,
+  fail,
+  intParam,
+  parseBody,
+  type Route,
+} from "./server";
 
 const CONTROL = "/_emulator";
 
 const faultRule = z.strictObject({
-  method: z.string().optional(),
-  path: z.string().optional(),
+  method: z.string().max(16).optional(),
+  // Not a regular expression: a catastrophic one such as (a+)+b would hang the emulator.
+  path: z
+    .string()
+    .max(FAULT_PATTERN_MAX_LENGTH)
+    .regex(FAULT_PATTERN, "must be a path pattern: text, * for any run, ^ and $ as anchors (not a regex)")
+    .optional(),
   status: z.number().int().min(100).max(599).optional(),
   probability: z.number().min(0).max(1).optional(),
   count: z.number().int().min(0).optional(),
@@ -30,6 +43,8 @@ const applicationChange = z.strictObject({
   grantTypes: z.array(z.string()).optional(),
   clientSecret: z.string().optional(),
 });
+
+const connectedAppSecret = z.strictObject({ clientSecret: z.string().regex(/^[0-9a-fA-F]{32}$/) });
 
 const contractChange = z.strictObject({
   status: z.enum(["APPROVED", "PENDING", "REVOKED", "REJECTED"]).optional(),
@@ -90,6 +105,14 @@ export function controlRoutes(server: () => EmulatorServer): Route[] {
     route("DELETE", "/faults", (ctx) => {
       server().faults.set([]);
       ctx.options.latencyMs = 0;
+      return { status: 204 };
+    }),
+    // An administrator rotating a connected app's secret: the old secret stops working at once.
+    route("POST", "/connected-apps/:clientId/secret", (ctx) => {
+      const app =
+        ctx.store.seed.connectedApps.find((candidate) => candidate.clientId === ctx.params.clientId) ??
+        fail(404, "no such connected app");
+      app.clientSecret = parseBody(ctx, connectedAppSecret).clientSecret;
       return { status: 204 };
     }),
     route("POST", "/tokens/expire", (ctx) => {

@@ -73,7 +73,8 @@ export async function controlRequest<T = unknown>(
 ): Promise<T> {
   const response = await fetch(`${url}/_emulator${route}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    // The control surface takes writes only as JSON (a cross-site page cannot send that unasked).
+    headers: method === "GET" ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok)

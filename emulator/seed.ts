@@ -7,7 +7,6 @@ const uuid = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a UUID");
 const hex32 = z.string().regex(/^[0-9a-fA-F]{32}$/, "must be 32 hex characters");
 
-/** A scope grant: a bare name applies everywhere; an object narrows it to an organization, environment or application. */
 const scopeGrant = z.union([
   z.string(),
   z.strictObject({
@@ -17,8 +16,6 @@ const scopeGrant = z.union([
     applicationId: z.number().int().optional(),
   }),
 ]);
-export type ScopeGrant = z.infer<typeof scopeGrant>;
-
 const tier = z.strictObject({
   id: z.number().int().positive(),
   name: z.string().min(1),
@@ -35,7 +32,7 @@ const tier = z.strictObject({
     .default([{ timePeriodInMilliseconds: 60000, maximumRequests: 100 }]),
 });
 
-export const seedSchema = z.strictObject({
+const seedSchema = z.strictObject({
   organizations: z.array(z.strictObject({ id: uuid, name: z.string(), parentId: uuid.optional() })).min(1),
   environments: z.array(
     z.strictObject({ id: uuid, name: z.string(), organizationId: uuid, type: z.string().default("sandbox") }),
@@ -106,8 +103,145 @@ export const seedSchema = z.strictObject({
   nextContractId: z.number().int().positive().default(7340001),
 });
 
-export type SeedInput = z.input<typeof seedSchema>;
-export type Seed = z.output<typeof seedSchema>;
+// The seed's types are plain interfaces, so that the published declarations never import zod (zod's
+// own declarations do not compile without esModuleInterop and skipLibCheck). The compiler holds the
+// schema to them: a field added, dropped, made optional or retyped on one side only fails `tsc`
+// here ("Type 'true' is not assignable to type 'false'").
+
+/** A scope grant: a bare name applies everywhere; an object narrows it to an organization, environment or application. */
+export type ScopeGrant =
+  string | { scope: string; organizationId?: string; environmentId?: string; applicationId?: number };
+
+type TierStatus = "ACTIVE" | "DEPRECATED";
+type ContractStatus = "APPROVED" | "PENDING" | "REVOKED" | "REJECTED";
+interface Limit {
+  timePeriodInMilliseconds: number;
+  maximumRequests: number;
+}
+
+/** A seed as written (a file, `startEmulator({ seed })`, the control surface's reset): defaults fill the optional fields. */
+export interface SeedInput {
+  organizations: { id: string; name: string; parentId?: string }[];
+  /** `type` defaults to "sandbox". */
+  environments: { id: string; name: string; organizationId: string; type?: string }[];
+  connectedApps: {
+    clientId: string;
+    clientSecret: string;
+    name: string;
+    organizationId: string;
+    scopes: ScopeGrant[];
+  }[];
+  users?: {
+    username: string;
+    password: string;
+    organizationId: string;
+    mfa?: boolean;
+    scopes: ScopeGrant[];
+  }[];
+  apis: {
+    id: number;
+    organizationId: string;
+    environmentId: string;
+    groupId?: string;
+    assetId: string;
+    assetVersion: string;
+    productVersion: string;
+    instanceLabel?: string;
+    deprecated?: boolean;
+    tiers?: {
+      id: number;
+      name: string;
+      description?: string;
+      /** Default false. */
+      autoApprove?: boolean;
+      /** Default "ACTIVE". */
+      status?: TierStatus;
+      /** Default 100 requests a minute. */
+      limits?: Limit[];
+    }[];
+  }[];
+  /** Applications that exist before anyone runs Pulumi; `owner` is a connected app's client id or `user:<username>`. */
+  applications?: {
+    id?: number;
+    name: string;
+    owner: string;
+    description?: string;
+    url?: string;
+    redirectUri?: string[];
+    grantTypes?: string[];
+    clientId?: string;
+    clientSecret?: string;
+  }[];
+  /** `status` defaults to "APPROVED". */
+  contracts?: {
+    id?: number;
+    applicationId: number;
+    apiId: number;
+    tierId?: number;
+    status?: ContractStatus;
+  }[];
+  /** Where new ids start (2700001 and 7340001 by default). */
+  nextApplicationId?: number;
+  nextContractId?: number;
+}
+
+/** A validated seed, its defaults filled in. */
+export interface Seed {
+  organizations: { id: string; name: string; parentId?: string }[];
+  environments: { id: string; name: string; organizationId: string; type: string }[];
+  connectedApps: {
+    clientId: string;
+    clientSecret: string;
+    name: string;
+    organizationId: string;
+    scopes: ScopeGrant[];
+  }[];
+  users: { username: string; password: string; organizationId: string; mfa: boolean; scopes: ScopeGrant[] }[];
+  apis: {
+    id: number;
+    organizationId: string;
+    environmentId: string;
+    groupId?: string;
+    assetId: string;
+    assetVersion: string;
+    productVersion: string;
+    instanceLabel?: string;
+    deprecated: boolean;
+    tiers: {
+      id: number;
+      name: string;
+      description?: string;
+      autoApprove: boolean;
+      status: TierStatus;
+      limits: Limit[];
+    }[];
+  }[];
+  applications: {
+    id?: number;
+    name: string;
+    owner: string;
+    description?: string;
+    url?: string;
+    redirectUri: string[];
+    grantTypes: string[];
+    clientId?: string;
+    clientSecret?: string;
+  }[];
+  contracts: { id?: number; applicationId: number; apiId: number; tierId?: number; status: ContractStatus }[];
+  nextApplicationId: number;
+  nextContractId: number;
+}
+
+type Plain<T> = T extends readonly (infer U)[]
+  ? Plain<U>[]
+  : T extends object
+    ? { [K in keyof T]: Plain<T[K]> }
+    : T;
+type Same<A, B> =
+  (<X>() => X extends Plain<A> ? 1 : 2) extends <X>() => X extends Plain<B> ? 1 : 2 ? true : false;
+const _seedInput: Same<z.input<typeof seedSchema>, SeedInput> = true;
+const _seed: Same<z.output<typeof seedSchema>, Seed> = true;
+const _scopeGrant: Same<z.output<typeof scopeGrant>, ScopeGrant> = true;
 
 /** Validates a seed, with messages that name the field. */
 export function parseSeed(raw: unknown, source = "seed"): Seed {

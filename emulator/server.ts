@@ -1,6 +1,5 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { z } from "zod";
 import type { ScopeGrant } from "./seed";
 import type { Caller, Store } from "./store";
 
@@ -96,14 +95,24 @@ export function requireScope(
   if (missing.length > 0) fail(403, `missing ${missing.join(", ")}`);
 }
 
+/**
+ * What parseBody needs of a body schema: zod's `safeParse`. Declared here, not as a zod type, so
+ * that the published declarations never import zod.
+ */
+export interface BodySchema<T> {
+  safeParse(
+    value: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+}
+
 /** Parses a body with an emulator-side schema; a violation answers 400 in the family's shape. */
-export function parseBody<T extends z.ZodType>(ctx: Context, schema: T): z.infer<T> {
+export function parseBody<T>(ctx: Context, schema: BodySchema<T>): T {
   const parsed = schema.safeParse(ctx.body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    fail(400, `${issue.path.join(".") || "body"}: ${issue.message}`);
-  }
-  return parsed.data as z.infer<T>;
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  return fail(400, `${issue.path.join(".") || "body"}: ${issue.message}`);
 }
 
 export function intParam(ctx: Context, name: string): number {
@@ -148,7 +157,7 @@ export interface RequestLogEntry {
 
 export interface FaultRule {
   method?: string;
-  /** A regular expression matched against the path. */
+  /** A path pattern (see `pathMatches`): text found anywhere in the path, `*` any run, `^`/`$` anchors. */
   path?: string;
   status?: number;
   /** 0..1; default 1. */
@@ -161,6 +170,33 @@ export interface FaultRule {
   headers?: Record<string, string>;
   /** `after`: the request takes effect, then its answer is replaced or dropped (a lost answer). */
   phase?: "before" | "after";
+}
+
+/**
+ * Fault path patterns: plain text, `*` for any run of characters, `^` and `$` to anchor at the
+ * start and end. Not regular expressions: a pattern such as `(a+)+b` could hang the emulator.
+ */
+export const FAULT_PATTERN = /^\^?[A-Za-z0-9/_\-.~%:@*]*\$?$/;
+export const FAULT_PATTERN_MAX_LENGTH = 512;
+
+/** Whether `path` matches a fault pattern, in linear time (no backtracking). */
+export function pathMatches(pattern: string, path: string): boolean {
+  const start = pattern.startsWith("^");
+  const end = pattern.length > (start ? 1 : 0) && pattern.endsWith("$");
+  const glob = `${start ? "" : "*"}${pattern.slice(start ? 1 : 0, end ? -1 : undefined)}${end ? "" : "*"}`;
+  const parts = glob.split("*");
+  if (parts.length === 1) return path === glob;
+  const head = parts[0];
+  const tail = parts[parts.length - 1];
+  if (path.length < head.length + tail.length || !path.startsWith(head) || !path.endsWith(tail)) return false;
+  let at = head.length;
+  const limit = path.length - tail.length;
+  for (const middle of parts.slice(1, -1)) {
+    const found = path.indexOf(middle, at);
+    if (found < 0 || found + middle.length > limit) return false;
+    at = found + middle.length;
+  }
+  return true;
 }
 
 /** Seeded PRNG (mulberry32) so fault runs repeat. */
@@ -189,7 +225,7 @@ export class Faults {
     for (const rule of this.rules) {
       if ((rule.phase ?? "before") !== phase) continue;
       if (rule.method && rule.method.toUpperCase() !== method) continue;
-      if (rule.path && !new RegExp(rule.path).test(path)) continue;
+      if (rule.path && !pathMatches(rule.path, path)) continue;
       if (rule.count !== undefined && rule.count <= 0) continue;
       if (this.random() >= (rule.probability ?? 1)) continue;
       if (rule.count !== undefined) rule.count--;
@@ -312,6 +348,10 @@ export class EmulatorServer {
     };
 
     try {
+      if (control) {
+        const refusal = this.controlRefusal(req, method);
+        if (refusal) return finish(refusal);
+      }
       const rawBody = await readBody(req);
       if (!control) {
         if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
@@ -355,6 +395,47 @@ export class EmulatorServer {
         });
       }
     }
+  }
+
+  /**
+   * The control surface has no authentication, so it answers only what a web page cannot send: a
+   * Host naming loopback or the bound address (no DNS rebinding), no foreign Origin, and writes
+   * as application/json (which a cross-site form or simple fetch cannot send without a preflight).
+   */
+  private controlRefusal(req: http.IncomingMessage, method: string): Reply | undefined {
+    const refuse = (status: number, message: string): Reply => ({
+      status,
+      body: { status, message, details: {} },
+    });
+    const host = req.headers.host ?? "";
+    if (!this.isLocalHost(host))
+      return refuse(
+        403,
+        "the control surface answers only requests addressed to a loopback name or its bound address",
+      );
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${host}`)
+      return refuse(403, "the control surface refuses cross-origin requests");
+    const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+    if (method !== "GET" && method !== "HEAD" && type !== "application/json")
+      return refuse(415, "control surface writes must be sent as Content-Type: application/json");
+    return undefined;
+  }
+
+  private isLocalHost(hostHeader: string): boolean {
+    let hostname: string;
+    try {
+      hostname = new URL(`http://${hostHeader}`).hostname.replace(/^\[|\]$/g, "");
+    } catch {
+      return false;
+    }
+    const bound = this.server.address();
+    return (
+      hostname === "localhost" ||
+      hostname === "::1" ||
+      /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ||
+      (typeof bound === "object" && bound !== null && hostname === bound.address.replace(/^\[|\]$/g, ""))
+    );
   }
 
   private authenticate(req: http.IncomingMessage, family: Family): Caller {

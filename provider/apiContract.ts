@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { stubProvider } from "./stub";
+import { pauseStackCapture, stubProvider } from "./stub";
 
 export interface ApiContractArgs {
   /** The client application (its `applicationId`). Changing it replaces the contract. */
@@ -49,25 +49,31 @@ export class ApiContract extends pulumi.dynamic.Resource {
   declare public readonly productVersion: pulumi.Output<string>;
 
   constructor(name: string, args: ApiContractArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      stubProvider("ApiContract"),
-      name,
-      {
-        ...args,
-        tierId: args.tierId,
-        contractId: undefined,
-        status: undefined,
-        requestedTierId: undefined,
-        clientId: undefined,
-        apiOrganizationId: undefined,
-        groupId: undefined,
-        assetId: undefined,
-        assetVersion: undefined,
-        productVersion: undefined,
-      },
-      opts,
-      "anypoint",
-      "ApiContract",
-    );
+    // The SDK captures a formatted stack trace for each of its promises here: see pauseStackCapture.
+    const resumeStackCapture = pauseStackCapture();
+    try {
+      super(
+        stubProvider("ApiContract"),
+        name,
+        {
+          ...args,
+          tierId: args.tierId,
+          contractId: undefined,
+          status: undefined,
+          requestedTierId: undefined,
+          clientId: undefined,
+          apiOrganizationId: undefined,
+          groupId: undefined,
+          assetId: undefined,
+          assetVersion: undefined,
+          productVersion: undefined,
+        },
+        opts,
+        "anypoint",
+        "ApiContract",
+      );
+    } finally {
+      resumeStackCapture();
+    }
   }
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { stubProvider } from "./stub";
+import { pauseStackCapture, stubProvider } from "./stub";
 
 /** Grant types an Anypoint client application may use. */
 export type GrantType =
@@ -47,23 +47,29 @@ export class ClientApplication extends pulumi.dynamic.Resource {
   declare public readonly grantTypes: pulumi.Output<GrantType[]>;
 
   constructor(name: string, args: ClientApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      stubProvider("ClientApplication"),
-      name,
-      {
-        ...args,
-        description: args.description,
-        url: args.url,
-        redirectUris: args.redirectUris,
-        grantTypes: args.grantTypes,
-        applicationId: undefined,
-        clientId: undefined,
-        clientSecret: undefined,
-        masterOrganizationId: undefined,
-      },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret"] }),
-      "anypoint",
-      "ClientApplication",
-    );
+    // The SDK captures a formatted stack trace for each of its promises here: see pauseStackCapture.
+    const resumeStackCapture = pauseStackCapture();
+    try {
+      super(
+        stubProvider("ClientApplication"),
+        name,
+        {
+          ...args,
+          description: args.description,
+          url: args.url,
+          redirectUris: args.redirectUris,
+          grantTypes: args.grantTypes,
+          applicationId: undefined,
+          clientId: undefined,
+          clientSecret: undefined,
+          masterOrganizationId: undefined,
+        },
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret"] }),
+        "anypoint",
+        "ClientApplication",
+      );
+    } finally {
+      resumeStackCapture();
+    }
   }
 }

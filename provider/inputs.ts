@@ -49,12 +49,20 @@ const positiveId = z
   .positive("must be a positive number")
   .max(Number.MAX_SAFE_INTEGER, "is too large");
 
+// Anypoint writes UUIDs in lowercase; one copied in uppercase names the same organization or
+// environment, so it is normalised here and never shows up as a change (let alone a replace).
 const uuid = z
   .string({ error: "must be a string" })
   .regex(
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
     "must be a UUID such as 7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10",
-  );
+  )
+  .transform((value) => value.toLowerCase());
+
+/** Whether two organization or environment ids name the same one (states written before ids were normalised may hold uppercase). */
+export function sameUuid(a: string | undefined, b: string | undefined): boolean {
+  return a?.toLowerCase() === b?.toLowerCase();
+}
 
 export const clientApplicationInputs = z
   .object({

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AnypointClient, type ApiInstance, type Tier } from "../client";
 import { optionsFromConfig } from "./impl/context";
+import { SharedLookups } from "./impl/records";
 
 export interface GetApiInstanceArgs {
   environmentId: string;
@@ -19,7 +20,20 @@ export interface GetTierArgs {
   organizationId?: string;
 }
 
+/*
+ * Lookups run in the program process. `pulumi up` from the CLI runs the program twice, in two
+ * processes (the preview, then the update, also with --yes; once only with --skip-preview),
+ * and the Automation API's `up()` passes --skip-preview, so it runs the program once. Within a
+ * process every lookup shares one client (one token, one root-organization lookup) and each
+ * distinct request is sent once: the instance list per (organization, environment, asset, group)
+ * and the tier list per (organization, environment, instance), however many resources, calls or
+ * tier names use them. A failed request is forgotten, so a later call asks again. Nothing is
+ * shared between processes: a preview and its update each ask Anypoint afresh (a cache on disk
+ * would outlive the answers it holds).
+ */
 let programClient: AnypointClient | undefined;
+const instanceLists = new SharedLookups<string, ApiInstance[]>(Number.POSITIVE_INFINITY);
+const tierLists = new SharedLookups<string, Tier[]>(Number.POSITIVE_INFINITY);
 
 /** The client for lookups made by the program itself, configured like the provider. */
 function lookupClient(): AnypointClient {
@@ -38,12 +52,15 @@ function lookupClient(): AnypointClient {
 export async function getApiInstance(args: GetApiInstanceArgs): Promise<ApiInstance> {
   const client = lookupClient();
   const organizationId = args.organizationId ?? (await client.rootOrganizationId());
-  const candidates = (
-    await client.listApiInstances(organizationId, args.environmentId, {
-      assetId: args.assetId,
-      groupId: args.groupId,
-    })
-  ).filter(
+  const listed = await instanceLists.get(
+    JSON.stringify([organizationId, args.environmentId, args.assetId, args.groupId ?? null]),
+    () =>
+      client.listApiInstances(organizationId, args.environmentId, {
+        assetId: args.assetId,
+        groupId: args.groupId,
+      }),
+  );
+  const candidates = listed.filter(
     (api) => api.assetId === args.assetId && (args.groupId === undefined || api.groupId === args.groupId),
   );
   const matches = candidates.filter(
@@ -76,7 +93,10 @@ export async function getApiInstance(args: GetApiInstanceArgs): Promise<ApiInsta
 export async function getTier(args: GetTierArgs): Promise<Tier> {
   const client = lookupClient();
   const organizationId = args.organizationId ?? (await client.rootOrganizationId());
-  const tiers = await client.listTiers(organizationId, args.environmentId, args.apiInstanceId);
+  const tiers = await tierLists.get(
+    JSON.stringify([organizationId, args.environmentId, args.apiInstanceId]),
+    () => client.listTiers(organizationId, args.environmentId, args.apiInstanceId),
+  );
   const matches = tiers.filter((tier) => tier.name === args.name);
   if (matches.length === 1) return matches[0];
   const listing = tiers.map((tier) => `${tier.id} "${tier.name}" (${tier.status})`).join(", ") || "none";

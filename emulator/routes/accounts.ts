@@ -97,7 +97,7 @@ export const accountsRoutes: Route[] = [
       return {
         status: 200,
         body: {
-          client: { client_id: caller.clientId, name: app?.name, org_id: root.id },
+          client: { client_id: caller.clientId, name: app?.name },
           user: {
             id: caller.username ? `user-${caller.username}` : caller.clientId,
             username: caller.username ?? app?.name,

@@ -10,35 +10,37 @@ function environment(ctx: Context): { id: string; name: string } {
   return env ?? fail(404, `environment ${ctx.params.envId} not found in organization ${ctx.params.orgId}`);
 }
 
-function instanceView(ctx: Context, api: ApiInstance) {
-  const active = ctx.store
-    .contracts()
-    .filter((contract) => contract.apiId === api.id && contract.status === "APPROVED").length;
+/** The fields an instance list item (apisSearch) and the single GET (getEnvironmentApi) share. */
+function instanceFields(api: ApiInstance) {
   return {
     audit: { created: { date: "2026-01-15T10:00:00.000Z" }, updated: {} },
     masterOrganizationId: api.organizationId,
     organizationId: api.organizationId,
-    id: api.id,
     instanceLabel: api.instanceLabel ?? null,
-    groupId: api.groupId,
-    assetId: api.assetId,
+    autodiscoveryInstanceName: `v1:${api.id}`,
     assetVersion: api.assetVersion,
     productVersion: api.productVersion,
     description: null,
     tags: [],
     order: 1,
-    providerId: null,
     deprecated: api.deprecated,
     lastActiveDate: null,
     endpointUri: null,
     environmentId: api.environmentId,
-    isPublic: false,
-    stage: "release",
-    technology: "mule4",
-    status: "active",
-    autodiscoveryInstanceName: `v1:${api.id}`,
-    activeContractsCount: active,
   };
+}
+
+/** An item of the instance list: its groupId and assetId are the asset's, around it. */
+function listedInstance(ctx: Context, api: ApiInstance) {
+  const active = ctx.store
+    .contracts()
+    .filter((contract) => contract.apiId === api.id && contract.status === "APPROVED").length;
+  return { ...instanceFields(api), id: api.id, activeContractsCount: active };
+}
+
+/** The single GET: the spec names the instance id `apiId` and gives no groupId or assetId. */
+function singleInstance(api: ApiInstance) {
+  return { ...instanceFields(api), apiId: api.id };
 }
 
 export const apiRoutes: Route[] = [
@@ -83,12 +85,10 @@ export const apiRoutes: Route[] = [
         organizationId: apis[0].organizationId,
         id: apis[0].id * 10,
         name: `groupId:${apis[0].groupId}:assetId:${apis[0].assetId}`,
-        exchangeAssetName: apis[0].assetId,
         groupId: apis[0].groupId,
         assetId: apis[0].assetId,
         totalApis: apis.length,
-        autodiscoveryApiName: `groupId:${apis[0].groupId}:assetId:${apis[0].assetId}`,
-        apis: apis.map((api) => instanceView(ctx, api)),
+        apis: apis.map((api) => listedInstance(ctx, api)),
       }));
       return { status: 200, body: { total: assets.size, assets: page } };
     },
@@ -106,7 +106,7 @@ export const apiRoutes: Route[] = [
       });
       const api = ctx.store.api(intParam(ctx, "apiId"));
       if (!api || api.environmentId !== env.id) return fail(404, `API ${ctx.params.apiId} not found`);
-      return { status: 200, body: instanceView(ctx, api) };
+      return { status: 200, body: singleInstance(api) };
     },
   },
   {
@@ -161,15 +161,13 @@ export const apiRoutes: Route[] = [
           id: api.id,
           groupId: api.groupId,
           assetId: api.assetId,
-          version: api.assetVersion,
-          productAPIVersion: api.productVersion,
+          productApiVersion: api.productVersion,
           environmentId: api.environmentId,
           endpointUri: null,
           name: api.instanceLabel ?? `v${api.id}`,
           isPublic: false,
           type: "managed",
           deprecated: api.deprecated,
-          organizationId: api.organizationId,
         })),
       };
     },

@@ -65,6 +65,7 @@ export function managedApplication(ctx: Context): Application {
   return app;
 }
 
+/** Exchange's single application (get, create, patch): the example `ClientApplication`. */
 export function exchangeView(app: Application, withSecret = true) {
   return {
     id: app.id,
@@ -73,10 +74,21 @@ export function exchangeView(app: Application, withSecret = true) {
     url: app.url,
     redirectUri: app.redirectUri,
     grantTypes: app.grantTypes,
-    clientProvider: { providerId: null },
     clientId: app.clientId,
     ...(withSecret ? { clientSecret: app.clientSecret } : {}),
     masterOrganizationId: app.masterOrganizationId,
+  };
+}
+
+/** An item of Exchange's own-application list: schema and example `ClientApplications`, no credentials. */
+function exchangeListItem(app: Application) {
+  return {
+    masterOrganizationId: app.masterOrganizationId,
+    id: app.id,
+    name: app.name,
+    description: app.description,
+    grantTypes: app.grantTypes,
+    redirectUri: app.redirectUri,
   };
 }
 
@@ -154,7 +166,7 @@ export const applicationRoutes: Route[] = [
       const own = ctx.store
         .applications()
         .filter((app) => app.owner === ctx.caller.identity && matches(app, ctx.query.get("query"), literal));
-      return { status: 200, body: own.slice(offset, offset + limit).map((app) => exchangeView(app)) };
+      return { status: 200, body: own.slice(offset, offset + limit).map(exchangeListItem) };
     },
   },
   {
@@ -209,7 +221,8 @@ export const applicationRoutes: Route[] = [
     handler: (ctx) => {
       const app = managedApplication(ctx);
       ctx.store.updateApplication(app, { clientSecret: newClientSecret() });
-      return { status: 201, body: { clientSecret: app.clientSecret } };
+      // The spec documents the 201 without a body: the new secret is read with the application.
+      return { status: 201 };
     },
   },
   {

@@ -11,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const text = z.string().min(1).max(256);
 
 // CreateContractV2 (Exchange Experience API v2). The spec types apiId as a string; the docs
-// send a number, so both are accepted (ANYPOINT.md section 3).
+// send a number, so both are accepted (docs/anypoint.md section 3).
 const createContract = z.object({
   acceptedTerms: z.boolean(),
   instanceType: z.enum(["api", "api-group"]),
@@ -26,7 +26,7 @@ const createContract = z.object({
   requestedTierId: z.number().int().min(1).optional(),
 });
 
-// API Manager's contractPATCH schema, plus the status change to REVOKED ANYPOINT.md records.
+// API Manager's contractPATCH schema, plus the status change to REVOKED docs/anypoint.md records.
 const managerPatch = z
   .object({
     tierId: z.number().int().min(1).optional(),
@@ -39,42 +39,43 @@ const managerPatch = z
     "exactly one of tierId, requestedTierId or status is required",
   );
 
-const tierView = (tier: Tier, api: ApiInstance) => ({
+// Each operation answers the fields its spec documents (docs/anypoint.md section 9 for the guesses).
+
+/** A tier as API Manager's contract answers show it (responses/contracts.yaml, contractCreation.yaml). */
+const managerTier = (tier: Tier) => ({
   id: tier.id,
   name: tier.name,
   description: tier.description ?? null,
   limits: tier.limits,
   status: tier.status,
   autoApprove: tier.autoApprove,
-  apiId: api.id,
 });
 
-function apiView(api: ApiInstance, environmentName: string) {
+/** A tier as Exchange's contract list and create show it (client-applications.yaml `Contract`, examples). */
+const exchangeTier = (tier: Tier) => ({
+  id: tier.id,
+  name: tier.name,
+  description: tier.description ?? null,
+  limits: tier.limits,
+});
+
+function tiersOf(ctx: Context, contract: Contract): { tier?: Tier; requested?: Tier } {
+  const api = ctx.store.api(contract.apiId);
   return {
-    id: api.id,
-    organizationId: api.organizationId,
-    groupId: api.groupId,
-    assetId: api.assetId,
-    assetVersion: api.assetVersion,
-    productVersion: api.productVersion,
-    environmentId: api.environmentId,
-    environmentName,
-    instanceLabel: api.instanceLabel ?? null,
+    tier: api?.tiers.find((candidate) => candidate.id === contract.tierId),
+    requested: api?.tiers.find((candidate) => candidate.id === contract.requestedTierId),
   };
 }
 
-function environmentName(ctx: Context, environmentId: string): string {
-  return ctx.store.seed.environments.find((env) => env.id === environmentId)?.name ?? "";
-}
-
-/** API Manager's full view of a contract. */
+/**
+ * API Manager's full view of a contract. The application carries its client id as
+ * `coreServicesId` (responses/contracts.yaml, example contracts.json), never as `clientId`.
+ */
 export function managerView(ctx: Context, contract: Contract) {
-  const api = ctx.store.api(contract.apiId);
   const app = ctx.store.application(contract.applicationId);
-  const tier = api?.tiers.find((candidate) => candidate.id === contract.tierId);
-  const requested = api?.tiers.find((candidate) => candidate.id === contract.requestedTierId);
+  const { tier, requested } = tiersOf(ctx, contract);
   return {
-    audit: { created: { date: contract.created }, updated: { date: contract.updated } },
+    audit: { created: { date: contract.created }, updated: {} },
     id: contract.id,
     status: contract.status,
     approvedDate: contract.approvedDate,
@@ -86,41 +87,56 @@ export function managerView(ctx: Context, contract: Contract) {
           id: app.id,
           name: app.name,
           description: app.description,
-          clientId: app.clientId,
           coreServicesId: app.clientId,
+          url: app.url,
         }
       : null,
     tierId: contract.tierId,
-    tier: tier && api ? tierView(tier, api) : null,
+    tier: tier ? managerTier(tier) : null,
     requestedTierId: contract.requestedTierId,
-    requestedTier: requested && api ? tierView(requested, api) : null,
+    requestedTier: requested ? managerTier(requested) : null,
     apiId: contract.apiId,
     api: { id: contract.apiId },
     terms: null,
   };
 }
 
-/** Exchange's light view (per-application list). */
+/** Exchange's light view (per-application list, example `Contracts`). */
 function exchangeSummary(ctx: Context, contract: Contract) {
-  const api = ctx.store.api(contract.apiId);
-  const tier = api?.tiers.find((candidate) => candidate.id === contract.tierId);
-  const requested = api?.tiers.find((candidate) => candidate.id === contract.requestedTierId);
+  const { tier, requested } = tiersOf(ctx, contract);
   return {
     id: contract.id,
     status: contract.status,
-    ...(tier && api ? { tier: tierView(tier, api) } : {}),
-    ...(requested && api ? { requestedTier: tierView(requested, api) } : {}),
+    ...(tier ? { tier: exchangeTier(tier) } : {}),
+    ...(requested ? { requestedTier: exchangeTier(requested) } : {}),
   };
 }
 
-function exchangeFull(ctx: Context, contract: Contract, app: Application) {
-  const api = ctx.store.api(contract.apiId)!;
+/** Exchange's answer to a request for access: schema `Contract` and its example, with the credentials. */
+function exchangeCreated(ctx: Context, contract: Contract, app: Application) {
+  const { tier, requested } = tiersOf(ctx, contract);
   return {
-    ...exchangeSummary(ctx, contract),
+    id: contract.id,
+    status: contract.status,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    ...(tier ? { tier: { ...exchangeTier(tier), status: tier.status } } : {}),
+    ...(requested ? { requestedTier: exchangeTier(requested) } : {}),
+  };
+}
+
+/** Exchange's answer to a tier change (the PATCH example): the tier in force, with the credentials. */
+function exchangePatched(ctx: Context, contract: Contract, app: Application) {
+  const { tier } = tiersOf(ctx, contract);
+  // The example names the limits `defaultLimits`; they are left out rather than guessed.
+  const { limits: _limits, ...shown } = tier ? managerTier(tier) : { limits: undefined };
+  return {
+    id: contract.id,
+    status: contract.status,
     applicationId: app.id,
     clientId: app.clientId,
     clientSecret: app.clientSecret,
-    api: apiView(api, environmentName(ctx, api.environmentId)),
+    ...(tier ? { tier: shown } : {}),
   };
 }
 
@@ -220,7 +236,7 @@ export const contractRoutes: Route[] = [
         tierId: approved && tier ? tier.id : null,
         requestedTierId: approved ? null : tier!.id,
       });
-      return { status: 201, body: exchangeFull(ctx, contract, app) };
+      return { status: 201, body: exchangeCreated(ctx, contract, app) };
     },
   },
   {
@@ -251,7 +267,7 @@ export const contractRoutes: Route[] = [
         environmentId: api.environmentId,
       });
       applyTier(ctx, contract, usableTier(api, requestedTierId), false);
-      return { status: 200, body: exchangeFull(ctx, contract, app) };
+      return { status: 200, body: exchangePatched(ctx, contract, app) };
     },
   },
   {

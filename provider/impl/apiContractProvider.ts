@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ApiInstance, ExchangeContractSummary, ManagedContract, Tier } from "../../client";
-import { apiContractInputs, type ApiContractInputs, UNKNOWN, validateInputs } from "../inputs";
+import type { AnypointClient, ApiInstance, ExchangeContractSummary, ManagedContract, Tier } from "../../client";
+import { apiContractInputs, type ApiContractInputs, sameUuid, UNKNOWN, validateInputs } from "../inputs";
 import { context } from "./context";
-import { InputError, isNotFound, PartialCreateError } from "./errors";
+import { answered404, InputError, isForbidden, isNotFound, PartialCreateError } from "./errors";
 import { definedOnly, readResult, SharedLookups } from "./records";
 
 /** What the stack records for an ApiContract. */
@@ -26,6 +26,8 @@ export interface ApiContractState {
   assetId: string;
   assetVersion: string;
   productVersion: string;
+  /** The control plane the contract lives in (absent in states written before 0.2). */
+  baseUrl?: string;
 }
 
 const OUTPUT_KEYS = [
@@ -38,6 +40,7 @@ const OUTPUT_KEYS = [
   "assetId",
   "assetVersion",
   "productVersion",
+  "baseUrl",
 ] as const;
 
 const INPUT_KEYS = [
@@ -61,7 +64,8 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
     return validateInputs(apiContractInputs, news, OUTPUT_KEYS);
   },
 
-  async diff(_id, olds: ApiContractState, news: ApiContractInputs) {
+  async diff(id, olds: ApiContractState, news: ApiContractInputs) {
+    context.assertSameControlPlane("ApiContract", id, olds);
     // An application id still unknown at preview belongs to an application being updated (or
     // replaced): the engine's preview cannot tell which (dynamic providers report no stable
     // outputs), so it shows an update here; at apply time the known id decides.
@@ -69,9 +73,11 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
       (key) => news[key] === UNKNOWN,
     );
     const replaces = (["applicationId", "environmentId", "apiInstanceId"] as const).filter(
-      (key) => news[key] !== UNKNOWN && news[key] !== olds[key],
+      (key) =>
+        news[key] !== UNKNOWN &&
+        (key === "environmentId" ? !sameUuid(news[key], olds[key]) : news[key] !== olds[key]),
     ) as string[];
-    if (news.organizationId !== undefined && news.organizationId !== olds.apiOrganizationId) {
+    if (news.organizationId !== undefined && !sameUuid(news.organizationId, olds.apiOrganizationId)) {
       replaces.push("organizationId");
     }
     // A rejected contract cannot be restored: only a new request brings access back.
@@ -92,7 +98,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
     const organizationId = inputs.organizationId ?? rootOrganizationId;
     const { environmentId, apiInstanceId, applicationId } = inputs;
 
-    const [instance, tiers] = await instanceAndTiers(organizationId, environmentId, apiInstanceId);
+    const [instance, tiers] = await instanceAndTiers(client, organizationId, environmentId, apiInstanceId);
     if (inputs.adopt) {
       const existing = (await client.listApiContracts(organizationId, environmentId, apiInstanceId)).find(
         (contract) => contract.applicationId === applicationId,
@@ -157,14 +163,18 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
     const rootOrganizationId =
       props.organizationId === undefined && props.apiOrganizationId
         ? props.apiOrganizationId
-        : await context.rootOrganizationId();
+        : await context.rootOrganizationId(props);
+    const client = context.clientFor(props);
     let summary: ExchangeContractSummary | undefined;
     try {
-      summary = (await applicationContracts(rootOrganizationId, props.applicationId)).find(
+      summary = (await applicationContracts(client, rootOrganizationId, props.applicationId)).find(
         (c) => c.id === contractId,
       );
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      // A 404 of the application's list (the application gone, say) proves nothing of the contract.
+      // A 403: another identity created the application (a read-only pipeline's connected app);
+      // API Manager's read below needs only View Contracts.
+      if (!answered404(error) && !isForbidden(error)) throw error;
     }
     if (summary) {
       const facts: ContractFacts = {
@@ -178,7 +188,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
     }
     // Absent from the application's list is not proof of deletion: ask for the contract itself.
     try {
-      const contract = await context.client.getApiContract(
+      const contract = await client.getApiContract(
         props.apiOrganizationId,
         props.environmentId,
         props.apiInstanceId,
@@ -192,7 +202,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(id, olds: ApiContractState, news: ApiContractInputs) {
-    const client = context.client;
+    const client = context.clientFor(olds);
     const contractId = Number(id);
     const where = [olds.apiOrganizationId, olds.environmentId, olds.apiInstanceId, contractId] as const;
     let facts: ContractFacts = olds;
@@ -201,6 +211,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
     }
     if (news.tierId !== undefined && news.tierId !== (facts.requestedTierId ?? facts.tierId)) {
       const [instance, tiers] = await instanceAndTiers(
+        client,
         olds.apiOrganizationId,
         olds.environmentId,
         olds.apiInstanceId,
@@ -210,7 +221,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
         // As the API owner: set the tier directly.
         facts = managedFacts(await client.setApiContractTier(...where, news.tierId), facts);
       } else {
-        const rootOrganizationId = await context.rootOrganizationId();
+        const rootOrganizationId = await context.rootOrganizationId(olds);
         await client.changeContractTier(rootOrganizationId, olds.applicationId, contractId, news.tierId);
         facts = managedFacts(await client.getApiContract(...where), facts);
       }
@@ -223,7 +234,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id, props: ApiContractState) {
-    const client = context.client;
+    const client = context.clientFor(props);
     const where = [props.apiOrganizationId, props.environmentId, props.apiInstanceId, Number(id)] as const;
     let contract: ManagedContract;
     try {
@@ -289,7 +300,8 @@ function managedFacts(contract: ManagedContract, previous?: Partial<ContractFact
     status: contract.status,
     tierId: contract.tierId ?? contract.tier?.id ?? undefined,
     requestedTierId: contract.requestedTierId ?? contract.requestedTier?.id ?? undefined,
-    clientId: contract.application?.clientId ?? previous?.clientId,
+    // API Manager names the application's client id coreServicesId (responses/contracts.yaml).
+    clientId: contract.application?.coreServicesId ?? previous?.clientId,
   };
 }
 
@@ -313,13 +325,14 @@ function stateOf(
     assetId: instance.assetId,
     assetVersion: instance.assetVersion,
     productVersion: instance.productVersion,
+    baseUrl: context.baseUrl,
   });
 }
 
 /** The recorded state with the contract's live facts; a tier the contract no longer has is dropped. */
 function withFacts(state: ApiContractState, facts: ContractFacts): ApiContractState {
   const { tierId: _tier, requestedTierId: _requested, ...rest } = state;
-  return definedOnly({ ...rest, ...facts });
+  return definedOnly({ ...rest, ...facts, baseUrl: rest.baseUrl ?? context.baseUrl });
 }
 
 function withoutUnknown(inputs: ApiContractInputs): Partial<ApiContractInputs> {
@@ -331,14 +344,15 @@ function withoutUnknown(inputs: ApiContractInputs): Partial<ApiContractInputs> {
 const instances = new SharedLookups<string, [ApiInstance, Tier[]]>(30_000);
 
 function instanceAndTiers(
+  client: AnypointClient,
   organizationId: string,
   environmentId: string,
   apiInstanceId: number,
 ): Promise<[ApiInstance, Tier[]]> {
-  return instances.get(`${organizationId}/${environmentId}/${apiInstanceId}`, () =>
+  return instances.get(`${client.baseUrl}/${organizationId}/${environmentId}/${apiInstanceId}`, () =>
     Promise.all([
-      context.client.getApiInstance(organizationId, environmentId, apiInstanceId),
-      context.client.listTiers(organizationId, environmentId, apiInstanceId),
+      client.getApiInstance(organizationId, environmentId, apiInstanceId),
+      client.listTiers(organizationId, environmentId, apiInstanceId),
     ]),
   );
 }
@@ -347,11 +361,12 @@ function instanceAndTiers(
 const applicationContractLists = new SharedLookups<number, ExchangeContractSummary[]>(30_000);
 
 function applicationContracts(
+  client: AnypointClient,
   rootOrganizationId: string,
   applicationId: number,
 ): Promise<ExchangeContractSummary[]> {
   return applicationContractLists.get(applicationId, () =>
-    context.client.listApplicationContracts(rootOrganizationId, applicationId),
+    client.listApplicationContracts(rootOrganizationId, applicationId),
   );
 }
 

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Application, ApplicationInput } from "../../client";
-import { clientApplicationInputs, type ClientApplicationInputs, UNKNOWN, validateInputs } from "../inputs";
+import { clientApplicationInputs, type ClientApplicationInputs, sameUuid, UNKNOWN, validateInputs } from "../inputs";
 import { context } from "./context";
 import { InputError, isNotFound } from "./errors";
 import { definedOnly, readResult } from "./records";
@@ -21,9 +21,11 @@ export interface ClientApplicationState {
   clientId: string;
   clientSecret: string;
   masterOrganizationId: string;
+  /** The control plane the application lives in (absent in states written before 0.2). */
+  baseUrl?: string;
 }
 
-const OUTPUT_KEYS = ["applicationId", "clientId", "clientSecret", "masterOrganizationId"] as const;
+const OUTPUT_KEYS = ["applicationId", "clientId", "clientSecret", "masterOrganizationId", "baseUrl"] as const;
 const INPUT_KEYS = [
   "name",
   "description",
@@ -46,9 +48,10 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
     return validateInputs(clientApplicationInputs, news, OUTPUT_KEYS);
   },
 
-  async diff(_id, olds: ClientApplicationState, news: ClientApplicationInputs) {
+  async diff(id, olds: ClientApplicationState, news: ClientApplicationInputs) {
+    context.assertSameControlPlane("ClientApplication", id, olds);
     const replaces: string[] = [];
-    if (news.organizationId !== undefined && news.organizationId !== olds.masterOrganizationId) {
+    if (news.organizationId !== undefined && !sameUuid(news.organizationId, olds.masterOrganizationId)) {
       replaces.push("organizationId");
     }
     if ((news.apiEndpoints ?? false) !== (olds.apiEndpoints ?? false)) replaces.push("apiEndpoints");
@@ -71,19 +74,22 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
       if (existing) {
         // Adoption records the application as it is; if it differs from the program, the next
         // preview shows the update instead of changing it behind the user's back.
-        return { id: String(existing.id), outs: stateOf(existing, inputs, organizationId, true) };
+        return {
+          id: String(existing.id),
+          outs: { ...stateOf(existing, inputs, organizationId, true), baseUrl: context.baseUrl },
+        };
       }
     }
     const app = await client.createApplication(organizationId, definedOnly(applicationBody(inputs, false)), {
       apiInstanceId: inputs.apiInstanceId,
     });
-    return { id: String(app.id), outs: stateOf(app, inputs, organizationId) };
+    return { id: String(app.id), outs: { ...stateOf(app, inputs, organizationId), baseUrl: context.baseUrl } };
   },
 
   async read(id, props: ClientApplicationState) {
-    const organizationId = props.masterOrganizationId ?? (await context.rootOrganizationId());
+    const organizationId = props.masterOrganizationId ?? (await context.rootOrganizationId(props));
     try {
-      const app = await context.client.getApplication(organizationId, Number(id));
+      const app = await context.clientFor(props).getApplication(organizationId, Number(id));
       const live = stateOf(
         app,
         props as Partial<ClientApplicationInputs>,
@@ -91,7 +97,7 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
         false,
         props.clientSecret,
       );
-      return readResult(id, live, INPUT_KEYS);
+      return readResult(id, { ...live, baseUrl: props.baseUrl ?? context.baseUrl }, INPUT_KEYS);
     } catch (error) {
       // Only a 404 of the application itself proves it is gone; anything else fails the refresh.
       if (isNotFound(error)) return { id: "", props: {} };
@@ -100,7 +106,7 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(id, olds: ClientApplicationState, news: ClientApplicationInputs) {
-    const client = context.client;
+    const client = context.clientFor(olds);
     const organizationId = olds.masterOrganizationId;
     const applicationId = Number(id);
     let app: Application | undefined;
@@ -111,11 +117,13 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
       app = await client.resetApplicationSecret(organizationId, applicationId);
     }
     app ??= await client.getApplication(organizationId, applicationId);
-    return { outs: stateOf(app, news, organizationId, false, olds.clientSecret) };
+    return {
+      outs: { ...stateOf(app, news, organizationId, false, olds.clientSecret), baseUrl: olds.baseUrl ?? context.baseUrl },
+    };
   },
 
   async delete(id, props: ClientApplicationState) {
-    await context.client.deleteApplication(props.masterOrganizationId, Number(id));
+    await context.clientFor(props).deleteApplication(props.masterOrganizationId, Number(id));
   },
 };
 

@@ -1,4 +1,5 @@
-import { AnypointClient, type ClientOptions } from "../../client";
+import { AnypointClient, type ClientOptions, normalizeBaseUrl } from "../../client";
+import { InputError } from "./errors";
 
 /** What `configure()` receives: the stack's config, keys `anypoint:baseUrl` and so on. */
 export interface StackConfig {
@@ -38,6 +39,8 @@ class ProviderContext {
   private options: ClientOptions = {};
   private fingerprint = "";
   private instance?: AnypointClient;
+  /** Clients for control planes other than the configured one, by base URL (same credentials). */
+  private readonly elsewhere = new Map<string, AnypointClient>();
 
   configure(config: StackConfig): void {
     const options = optionsFromConfig(config);
@@ -46,6 +49,7 @@ class ProviderContext {
     if (fingerprint === this.fingerprint && this.instance) return;
     this.options = options;
     this.fingerprint = fingerprint;
+    this.elsewhere.clear();
     // Built now so that bad configuration (no credentials, plain http to a remote host) fails
     // the preview, before anything is changed.
     this.instance = AnypointClient.fromOptions(options, process.env);
@@ -56,8 +60,45 @@ class ProviderContext {
     return this.instance;
   }
 
-  rootOrganizationId(): Promise<string> {
-    return this.client.rootOrganizationId();
+  /** The configured control plane, normalised: what a new resource records as where it lives. */
+  get baseUrl(): string {
+    return this.client.baseUrl;
+  }
+
+  /**
+   * The client for the control plane a resource lives in: the one recorded in its state at
+   * creation (states written before that was recorded: the configured one). Refresh and destroy
+   * act there, never on whatever the stack config names today.
+   */
+  clientFor(state: { baseUrl?: string }): AnypointClient {
+    if (state.baseUrl === undefined || normalizeBaseUrl(state.baseUrl) === this.baseUrl) return this.client;
+    const baseUrl = normalizeBaseUrl(state.baseUrl);
+    let client = this.elsewhere.get(baseUrl);
+    if (!client) {
+      client = AnypointClient.fromOptions({ ...this.options, baseUrl }, process.env);
+      this.elsewhere.set(baseUrl, client);
+    }
+    return client;
+  }
+
+  /**
+   * Refuses to change a resource through a control plane other than the one it lives in: after
+   * `anypoint:baseUrl` changes, an update would reach another region's (or another
+   * installation's) object with the same id. Called by diff, so the preview stops before anything
+   * is written.
+   */
+  assertSameControlPlane(kind: string, id: string, state: { baseUrl?: string }): void {
+    if (state.baseUrl === undefined || normalizeBaseUrl(state.baseUrl) === this.baseUrl) return;
+    throw new InputError(
+      `${kind} ${id} lives in ${normalizeBaseUrl(state.baseUrl)}, but anypoint:baseUrl is now ${this.baseUrl}. ` +
+        "pulumi-anypoint does not move objects between control planes. Set anypoint:baseUrl back; or, to leave " +
+        "this object where it is and stop managing it, `pulumi state delete` it; or `pulumi destroy` " +
+        "(it deletes the object where it lives) before pointing the stack elsewhere.",
+    );
+  }
+
+  rootOrganizationId(state: { baseUrl?: string } = {}): Promise<string> {
+    return this.clientFor(state).rootOrganizationId();
   }
 }
 

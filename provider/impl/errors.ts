@@ -1,7 +1,18 @@
 import { AnypointError } from "../../client";
 
+/** A definite 404 of the object's own path: the client gives `not_found` to nothing else. */
 export function isNotFound(error: unknown): boolean {
   return error instanceof AnypointError && error.code === "not_found";
+}
+
+/** A 403: these credentials lack a permission for that call. */
+export function isForbidden(error: unknown): boolean {
+  return error instanceof AnypointError && error.code === "forbidden";
+}
+
+/** Any 404, proof of nothing: at most a reason to ask the object itself (then isNotFound decides). */
+export function answered404(error: unknown): boolean {
+  return error instanceof AnypointError && error.status === 404;
 }
 
 /**

@@ -8,22 +8,26 @@ export function definedOnly<T extends object>(value: T): T {
 /**
  * A read's answer: the live state, and the inputs that would produce it. SDKs >= 3.216 record
  * those inputs, so `refresh` shows drift against the program and the next `up` corrects it; older
- * SDKs ignore them and the engine keeps the previous inputs (PULUMI.md, "Refresh and drift").
+ * SDKs ignore them and the engine keeps the previous inputs (docs/pulumi.md, "Refresh and drift").
+ * An empty value (no text, no list items) is left out: a program that never set `redirectUris`
+ * and one that set `[]` mean the same, and a refresh must not add inputs the program never wrote.
  */
 export function readResult<S extends object>(
   id: string,
   state: S,
   inputKeys: readonly (keyof S & string)[],
 ): pulumi.dynamic.ReadResult<S> {
-  const inputs = Object.fromEntries(
-    inputKeys.filter((key) => state[key] !== undefined).map((key) => [key, state[key]]),
-  );
-  const result: pulumi.dynamic.ReadResult<S> & { inputs: Record<string, unknown> } = {
-    id,
-    props: state,
-    inputs,
-  };
+  const inputs: Partial<S> = {};
+  for (const key of inputKeys) {
+    if (!isEmpty(state[key])) inputs[key] = state[key];
+  }
+  // Not an object literal in the return: SDKs before 3.216 have no `inputs` in ReadResult.
+  const result = { id, props: state, inputs: inputs as S };
   return result;
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0);
 }
 
 /**

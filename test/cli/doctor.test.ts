@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { AnypointClient } from "../../client";
@@ -47,6 +49,47 @@ async function writesThatWentThrough(url: string) {
   return requests.filter(
     (entry) => entry.method !== "GET" && !entry.path.endsWith("/oauth2/token") && entry.status < 400,
   );
+}
+
+const CREATE_PATH = `/exchange/api/v2/organizations/${SEED.rootOrganizationId}/applications`;
+
+/**
+ * A proxy in front of the emulator standing for a service that accepts the create probe: it turns
+ * the probe's invalid body into a valid one (keeping the rest), so the create goes through.
+ */
+async function acceptingProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      let body = Buffer.concat(chunks);
+      if (req.method === "POST" && req.url?.split("?")[0] === CREATE_PATH) {
+        const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+        body = Buffer.from(JSON.stringify({ ...parsed, name: "probe-accepted", grantTypes: [] }));
+      }
+      const headers = { ...req.headers, host: new URL(target).host, "content-length": String(body.length) };
+      const forward = http.request(
+        new URL(req.url ?? "/", target),
+        { method: req.method, headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on("error", () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function createProbes(url: string) {
+  const { requests } = await controlClient(url).requests();
+  return requests.filter((entry) => entry.method === "POST" && entry.path === CREATE_PATH);
 }
 
 describe("pulumi-anypoint doctor", () => {
@@ -161,7 +204,7 @@ describe("pulumi-anypoint doctor", () => {
     expect(listAll.detail).toContain("empty-200 trap");
     expect(listAll.detail).toContain("ci-made-app");
     expect(listAll.fix).toContain("View Client Applications (read:client_applications)");
-    expect(listAll.fix).toContain(`root organization ${SEED.rootOrganizationId}`);
+    expect(listAll.fix).toContain(`organization ${SEED.rootOrganizationId}`);
     expect(listAll.fix).toContain("KB 005385409");
     // Reading its own application with the secret works: the creator manages what it created.
     expect(verdicts(report, "applications.read")).toEqual(["ok"]);
@@ -253,5 +296,60 @@ describe("pulumi-anypoint doctor", () => {
     );
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("ANYPOINT_CLIENT_SECRET");
+  });
+
+  it("sends each write probe exactly once, even when Anypoint answers 503, and concludes nothing from it", async () => {
+    await controlClient(url).setFaults([
+      { method: "POST", path: `${CREATE_PATH}$`, status: 503 },
+      { method: "POST", path: "/apimanager/xapi/v1/*/approve$", status: 503 },
+    ]);
+
+    const { report } = await doctorJson(url, full);
+
+    expect(await createProbes(url)).toHaveLength(1);
+    const { requests } = await controlClient(url).requests();
+    const approves = requests.filter((entry) => entry.method === "POST" && entry.path.endsWith("/approve"));
+    expect(approves).toHaveLength(report.environments.length);
+    expect(verdicts(report, "applications.create")).toEqual(["not checked"]);
+    expect(verdicts(report, "environment.contracts.manage")).toEqual(["not checked", "not checked"]);
+    expect(await writesThatWentThrough(url)).toEqual([]);
+  });
+
+  it("deletes an application the create probe made because Anypoint accepted it, and reports it", async () => {
+    const proxy = await acceptingProxy(url);
+    try {
+      const { code, stdout, report } = await doctorJson(proxy.url, full);
+
+      expect(await createProbes(url)).toHaveLength(1);
+      const create = report.checks.find((check) => check.id === "applications.create")!;
+      expect(create.verdict).toBe("warn");
+      expect(create.detail).toMatch(/created application \d+; doctor deleted it/);
+      const { applications } = await controlClient(url).state();
+      expect(applications.map((app: { name: string }) => app.name)).not.toContain("probe-accepted");
+      expect(code).toBe(0);
+      for (const secret of SECRETS) expect(stdout).not.toContain(secret);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("finds and deletes what the create probe made when the answer was lost", async () => {
+    const proxy = await acceptingProxy(url);
+    // The create takes effect, then the answer is lost (a 503 instead of the 201).
+    await controlClient(url).setFaults([
+      { method: "POST", path: `${CREATE_PATH}$`, status: 503, phase: "after" },
+    ]);
+    try {
+      const { report } = await doctorJson(proxy.url, full);
+
+      expect(await createProbes(url)).toHaveLength(1);
+      const create = report.checks.find((check) => check.id === "applications.create")!;
+      expect(create.verdict).toBe("warn");
+      expect(create.detail).toContain("doctor deleted it");
+      const { applications } = await controlClient(url).state();
+      expect(applications.map((app: { name: string }) => app.name)).not.toContain("probe-accepted");
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -111,7 +111,7 @@ describe("authentication", () => {
       Array.from({ length: 50 }, (_, index) =>
         index % 2 === 0
           ? client.listTiers(SEED.org, SEED.sandbox, SEED.apis.orders)
-          : client.getApiInstance(SEED.org, SEED.sandbox, SEED.apis.customers),
+          : client.listTiers(SEED.org, SEED.sandbox, SEED.apis.customers),
       ),
     );
     expect(answers).toHaveLength(50);

@@ -6,8 +6,7 @@ import YAML from "yaml";
 import { AnypointClient } from "../../client";
 import { type CapturedRequest, capturingProxy, type Emulator, emulator, FAST_RETRIES, SEED } from "./support";
 
-// In CI the repository is cloned with shared/ beside it.
-const SPECS = path.join(__dirname, "..", "..", "..", "shared", "anypoint-specs");
+const SPECS = path.join(__dirname, "..", "..", "vendor", "anypoint-specs");
 
 /** Each spec and the path it is served under. */
 const APIS = [

@@ -225,7 +225,7 @@ describe("concurrency limit", () => {
     await emu.control.setFaults([], { latencyMs: 30 });
     await emu.control.clearRequests();
     await Promise.all(
-      Array.from({ length: 24 }, () => client.getApiInstance(SEED.org, SEED.sandbox, SEED.apis.orders)),
+      Array.from({ length: 24 }, () => client.listTiers(SEED.org, SEED.sandbox, SEED.apis.orders)),
     );
     const { requests: log, peakConcurrency } = await emu.control.requests();
     expect(log).toHaveLength(24);
@@ -239,7 +239,7 @@ describe("concurrency limit", () => {
     await emu.control.setFaults([], { latencyMs: 30 });
     await emu.control.clearRequests();
     await Promise.all(
-      Array.from({ length: 40 }, () => client.getApiInstance(SEED.org, SEED.sandbox, SEED.apis.orders)),
+      Array.from({ length: 40 }, () => client.listTiers(SEED.org, SEED.sandbox, SEED.apis.orders)),
     );
     expect((await emu.control.requests()).peakConcurrency).toBe(8);
     await emu.control.clearFaults();

@@ -12,7 +12,8 @@ describe("the README", () => {
     expect(firstScreen).toContain("./dev.sh demo");
     expect(firstScreen).toContain("./dev.sh test");
     const ci = fs.readFileSync(path.join(root, ".ci", "run"), "utf8");
-    expect(ci).toMatch(/^\.\/dev\.sh test$/m);
+    // The first cell of the matrix is exactly the README's command, with no arguments.
+    expect(ci).toMatch(/^cell "[^"]+" \.\/dev\.sh test$/m);
   });
 
   it("documents only dev.sh commands that exist", () => {
@@ -52,9 +53,42 @@ describe("the README", () => {
     }
   });
 
+  it("never shows a secret value on a `pulumi config set --secret` command line, in any README", () => {
+    const readmes = [
+      "README.md",
+      ...fs.readdirSync(path.join(root, "examples")).map((dir) => `examples/${dir}/README.md`),
+    ]
+      .concat("examples/README.md")
+      .filter((file) => fs.existsSync(path.join(root, file)));
+    expect(readmes.length).toBeGreaterThan(5);
+    const offending = readmes.flatMap((file) =>
+      fs
+        .readFileSync(path.join(root, file), "utf8")
+        .split("\n")
+        .filter(secretOnCommandLine)
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
   it("links only files that exist", () => {
     for (const [, target] of readme.matchAll(/\]\(([^)#:]+)\)/g)) {
       expect(fs.existsSync(path.join(root, target))).toBe(true);
     }
   });
 });
+
+/**
+ * A `config set --secret` whose value is on the command line (and so in the shell's history). The
+ * prompt form (no value) and the stdin forms (`< file`, `... | pulumi config set`) are fine.
+ */
+function secretOnCommandLine(line: string): boolean {
+  const command = /pulumi\s+config\s+set\s(.*)$/.exec(line)?.[1];
+  if (command === undefined || !/(^|\s)--secret\b/.test(command)) return false;
+  const args = command
+    .split(/\s<\s|\s\||\s#|`/)[0]
+    .replace(/(^|\s)(--stack|-s|--config-file|--cwd|-C)(\s+|=)\S+/g, " ")
+    .split(/\s+/)
+    .filter((word) => word !== "" && !word.startsWith("-"));
+  return args.length > 1;
+}

@@ -1,6 +1,13 @@
 import Ajv, { type ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
-import { operation, type Schema, schemaFromExample, type SpecName, toJsonSchema } from "./openapi";
+import {
+  operation,
+  type Schema,
+  schemaFromExample,
+  type SpecName,
+  toJsonSchema,
+  undocumentedFields,
+} from "./openapi";
 import {
   API,
   type Answer,
@@ -21,14 +28,45 @@ import {
 
 /*
  * Conformance: every endpoint the emulator serves answers what MuleSoft's official specs
- * (shared/anypoint-specs) describe, and refuses requests the specs' request schemas forbid.
- * Where a spec and ANYPOINT.md (observed behaviour) disagree, the difference is listed below.
+ * (vendor/anypoint-specs) describe, with no field they do not document, and refuses requests the
+ * specs' request schemas forbid. Every exception below is a guess explained in docs/anypoint.md
+ * section 9 (the one list of them).
  */
+
+/** The R2 admin view of an application: a guess (docs/anypoint.md sections 2 and 9). */
+const R2_APPLICATION: Schema = {
+  type: "object",
+  required: ["id", "name", "clientId", "coreServicesId", "masterOrganizationId", "audit", "owner", "owners"],
+  properties: {
+    audit: {
+      type: "object",
+      properties: {
+        created: { type: "object", properties: { date: { type: "string", format: "date-time" } } },
+        updated: { type: "object", properties: { date: { type: "string", format: "date-time" } } },
+      },
+    },
+    masterOrganizationId: { type: "string", format: "uuid" },
+    id: { type: "integer" },
+    name: { type: "string" },
+    description: { type: ["string", "null"] },
+    coreServicesId: { type: "string", pattern: "^[0-9a-f]{32}$" },
+    url: { type: ["string", "null"] },
+    clientId: { type: "string", pattern: "^[0-9a-f]{32}$" },
+    redirectUri: { type: "array", items: { type: "string" } },
+    grantTypes: { type: "array", items: { type: "string" } },
+    owner: { type: "string" },
+    email: { type: ["string", "null"] },
+    owners: {
+      type: "array",
+      items: { type: "object", properties: { id: { type: "string" }, username: { type: "string" } } },
+    },
+  },
+};
 
 /** Where an operation's spec gives no usable response schema, what the response is checked against instead. */
 const SUBSTITUTE_SCHEMAS: Record<string, { schema: Schema; why: string }> = {
   "POST /accounts/api/v2/oauth2/token": {
-    why: "the spec documents a 200 without a body; ANYPOINT.md section 1 gives {access_token, token_type:'bearer', expires_in}",
+    why: "the spec documents a 200 without a body; docs/anypoint.md section 1 gives {access_token, token_type:'bearer', expires_in}",
     schema: {
       type: "object",
       required: ["access_token", "token_type", "expires_in"],
@@ -41,65 +79,31 @@ const SUBSTITUTE_SCHEMAS: Record<string, { schema: Schema; why: string }> = {
     },
   },
   "GET R2 applications": {
-    why: "the API Platform spec documents the admin list without a body; ANYPOINT.md section 2 gives {applications, total}",
+    why: "the API Platform spec documents the admin list without a body; docs/anypoint.md section 2 gives {applications, total} and section 9 the item",
     schema: {
       type: "object",
       required: ["applications", "total"],
       properties: {
         total: { type: "integer" },
-        applications: {
-          type: "array",
-          items: { $ref: "#/$defs/adminApp" },
-        },
-      },
-      $defs: {
-        adminApp: {
-          type: "object",
-          required: [
-            "id",
-            "name",
-            "clientId",
-            "coreServicesId",
-            "masterOrganizationId",
-            "audit",
-            "owner",
-            "owners",
-          ],
-          properties: {
-            id: { type: "integer" },
-            clientId: { type: "string", pattern: "^[0-9a-f]{32}$" },
-            masterOrganizationId: { type: "string", format: "uuid" },
-            audit: {
-              type: "object",
-              properties: {
-                created: { type: "object", properties: { date: { type: "string", format: "date-time" } } },
-              },
-            },
-            owners: { type: "array" },
-          },
-        },
+        applications: { type: "array", items: R2_APPLICATION },
       },
     },
   },
   "GET R2 application": {
-    why: "the API Platform spec documents the admin get without a body; ANYPOINT.md section 2: the R2 item shape",
-    schema: {
-      type: "object",
-      required: ["id", "name", "clientId", "coreServicesId", "masterOrganizationId", "audit"],
-      properties: { id: { type: "integer" }, clientId: { type: "string", pattern: "^[0-9a-f]{32}$" } },
-    },
+    why: "the API Platform spec documents the admin get without a body; docs/anypoint.md section 9: the R2 item shape",
+    schema: R2_APPLICATION,
   },
   "GET AM contract": {
-    why: "the API Manager spec reuses the list's {total, contracts} schema for one contract; the service answers the contract itself (ANYPOINT.md section 3), checked against the spec's contract item",
+    why: "the API Manager spec reuses the list's {total, contracts} schema for one contract; the service answers the contract itself (docs/anypoint.md section 3), checked against the spec's contract item",
     schema: {},
   },
   "POST XAPI contract action": {
-    why: "the XAPI approve/reject/revoke/restore endpoints are in none of the specs; they answer the full contract (ANYPOINT.md section 3), checked against API Manager's PATCH contract response",
+    why: "the XAPI approve/reject/revoke/restore endpoints are in none of the specs; they answer the full contract (docs/anypoint.md section 3), checked against API Manager's PATCH contract response",
     schema: {},
   },
 };
 
-/** What ANYPOINT.md section 1 says a client reads from /me; the rest of the spec's `required` list is not sent. */
+/** What docs/anypoint.md section 1 says a client reads from /me; the rest of the spec's `required` list is not sent. */
 const ME_FIELDS = new Set([
   "client",
   "client_id",
@@ -127,14 +131,14 @@ const RESPONSE_EXCEPTIONS: {
     keyword: "required",
     path: /^\/(client|user)(\/organization)?$/,
     applies: (error) => !ME_FIELDS.has((error.params as { missingProperty: string }).missingProperty),
-    why: "the /me schema was generated from one recorded answer and marks every field of it required (entitlements, subscription, organizationPreferences keyed by that answer's org id); the emulator sends the fields ANYPOINT.md section 1 documents",
+    why: "the /me schema was generated from one recorded answer and marks every field of it required (entitlements, subscription, organizationPreferences keyed by that answer's org id); the emulator sends the fields docs/anypoint.md section 1 documents",
   },
   {
     operations: ["GET /accounts/api/me"],
     keyword: "type",
     path: /^\/user\/organization\/subOrganizationIds\/\d+$/,
     applies: (error) => typeof error.data === "string",
-    why: "the spec types subOrganizationIds items as objects; they are organization ids (strings), ANYPOINT.md section 1",
+    why: "the spec types subOrganizationIds items as objects; they are organization ids (strings), docs/anypoint.md section 1",
   },
   {
     operations: [
@@ -156,6 +160,25 @@ const RESPONSE_EXCEPTIONS: {
   },
 ];
 const usedExceptions = new Set<number>();
+
+/**
+ * Fields the emulator sends although the operation's spec (schema properties and example) does not
+ * document them. Each one is a guess listed, with its reason, in docs/anypoint.md section 9; an
+ * undocumented field that is not here fails the conformance test, since a field the real service
+ * does not send can hide a client's mistake (docs/anypoint.md section 8).
+ */
+const UNDOCUMENTED_FIELDS: { operations: string[]; path: RegExp; why: string }[] = [];
+const usedFieldExceptions = new Set<number>();
+
+function undocumentedOutsideExceptions(name: string, places: string[]): string[] {
+  return places.filter((place) => {
+    const index = UNDOCUMENTED_FIELDS.findIndex(
+      (exception) => exception.operations.includes(name) && exception.path.test(place),
+    );
+    if (index >= 0) usedFieldExceptions.add(index);
+    return index < 0;
+  });
+}
 
 interface Case {
   name: string;
@@ -360,31 +383,37 @@ const CASES: Case[] = [
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 addFormats(ajv);
 
-/** The schema a case's response is checked against, and where it came from. */
-function responseSchema(testCase: Case): { schema?: Schema; source: string } {
+/** The schema a case's response is checked against, the spec's examples, and where they came from. */
+function responseSchema(testCase: Case): { schema?: Schema; examples: unknown[]; source: string } {
   const substitute = SUBSTITUTE_SCHEMAS[testCase.name];
   if (testCase.name === "GET AM contract" || testCase.name === "POST XAPI contract action") {
     const patch = operation("api-manager", AM_CONTRACT, "patch").responses["200"];
     const list = operation("api-manager", AM_CONTRACT, "get").responses["200"];
     const item = (list.schema as { properties: { contracts: { items: Schema } } }).properties.contracts.items;
+    const listExample = (list.example as { contracts?: unknown[] } | undefined)?.contracts ?? [];
     return testCase.name === "GET AM contract"
-      ? { schema: item, source: "API Manager contract list item" }
-      : { schema: patch.schema, source: "API Manager PATCH contract response" };
+      ? { schema: item, examples: listExample, source: "API Manager contract list item" }
+      : {
+          schema: patch.schema,
+          examples: patch.example === undefined ? [] : [patch.example],
+          source: "API Manager PATCH contract response",
+        };
   }
-  if (substitute) return { schema: substitute.schema, source: "exception table" };
+  if (substitute) return { schema: substitute.schema, examples: [], source: "exception table" };
   const spec = testCase.spec!;
   const response = operation(spec.name, spec.route, spec.method).responses[String(testCase.status)];
   if (!response) throw new Error(`${testCase.name}: the spec documents no ${testCase.status}`);
   const schema = response.schema;
+  const example = response.example ?? (schema as { example?: unknown } | undefined)?.example;
+  const examples = example === undefined ? [] : [example];
   const meaningful =
     schema &&
     Object.keys(schema).some((key) =>
       ["type", "properties", "items", "allOf", "anyOf", "oneOf"].includes(key),
     );
-  if (meaningful) return { schema, source: "spec schema" };
-  const example = response.example ?? (schema as { example?: unknown } | undefined)?.example;
-  if (example !== undefined) return { schema: schemaFromExample(example), source: "spec example" };
-  return { source: "spec documents no body" };
+  if (meaningful) return { schema, examples, source: "spec schema" };
+  if (example !== undefined) return { schema: schemaFromExample(example), examples, source: "spec example" };
+  return { examples, source: "spec documents no body" };
 }
 
 function unexplained(name: string, errors: ErrorObject[]): string[] {
@@ -403,9 +432,24 @@ function unexplained(name: string, errors: ErrorObject[]): string[] {
     .map((error) => `${error.instancePath || "(body)"} ${error.keyword}: ${error.message}`);
 }
 
+describe("the no-undocumented-field check", () => {
+  const schema: Schema = {
+    type: "object",
+    properties: { id: { type: "integer" }, tier: { type: "object", properties: { id: {} } }, free: {} },
+  };
+
+  it("names each field neither the schema's properties nor the examples document, at any depth", () => {
+    const body = { id: 1, clientId: "x", tier: { id: 2, apiId: 3 }, items: [{ a: 1 }], free: { any: 1 } };
+    expect(undocumentedFields(body, schema, [{ items: [{ a: 0 }] }])).toEqual(["/clientId", "/tier/apiId"]);
+    expect(undocumentedFields([{ id: 1, url: "u" }], { type: "array", items: schema })).toEqual(["/0/url"]);
+  });
+});
+
 describe("the emulator's responses against the official specs", () => {
   let session: Session;
   let fixture: Fixture;
+  /** Each case's answer, from the status check (cases change state, so each runs once). */
+  const answers = new Map<string, Answer>();
 
   beforeAll(async () => {
     session = await start();
@@ -432,23 +476,43 @@ describe("the emulator's responses against the official specs", () => {
     "%s answers the documented status and a body the spec allows",
     async (_name, testCase) => {
       const answer = await testCase.run(session, fixture);
+      answers.set(testCase.name, answer);
       expect({ status: answer.status, body: answer.body }).toMatchObject({ status: testCase.status });
       if (testCase.status === 204) {
         expect(answer.body).toBeUndefined();
         return;
       }
       const { schema } = responseSchema(testCase);
-      if (!schema) return;
+      if (!schema) {
+        expect(answer.body).toBeUndefined();
+        return;
+      }
       const validate = ajv.compile(toJsonSchema(schema) as object);
       validate(answer.body);
       expect(unexplained(testCase.name, validate.errors ?? [])).toEqual([]);
     },
   );
 
-  it("needs every entry of its exception table", () => {
+  it.each(CASES.map((testCase) => [testCase.name, testCase] as const))(
+    "%s answers no field its spec does not document (docs/anypoint.md section 9 lists the exceptions)",
+    async (_name, testCase) => {
+      const answer = answers.get(testCase.name);
+      if (testCase.status === 204 || answer?.status !== testCase.status) return;
+      const { schema, examples } = responseSchema(testCase);
+      if (!schema) return;
+      expect(
+        undocumentedOutsideExceptions(testCase.name, undocumentedFields(answer.body, schema, examples)),
+      ).toEqual([]);
+    },
+  );
+
+  it("needs every entry of its exception tables", () => {
     expect(RESPONSE_EXCEPTIONS.filter((_, index) => !usedExceptions.has(index)).map((e) => e.why)).toEqual(
       [],
     );
+    expect(
+      UNDOCUMENTED_FIELDS.filter((_, index) => !usedFieldExceptions.has(index)).map((e) => e.why),
+    ).toEqual([]);
   });
 });
 
@@ -653,7 +717,7 @@ describe("requests the official specs forbid", () => {
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 400, body: list.shape });
   });
 
-  it("accepts apiId as a number as well as the spec's string (ANYPOINT.md section 3: the docs send a number)", async () => {
+  it("accepts apiId as a number as well as the spec's string (docs/anypoint.md section 3: the docs send a number)", async () => {
     const answer = await session.call("POST", `${E2}/${appId}/contracts`, {
       token,
       body: { ...validContract, apiId: API.paymentsSandbox },

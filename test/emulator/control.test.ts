@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
@@ -86,6 +87,123 @@ describe("the control surface under /_emulator/", () => {
       expect.objectContaining({ method: "GET", path: E2, status: 200, caller: FULL.clientId }),
       expect.objectContaining({ method: "GET", path: "/accounts/api/me", status: 401 }),
     ]);
+  });
+});
+
+/** A raw request with any headers (fetch forbids setting Host), answering status and body text. */
+function rawRequest(
+  url: string,
+  method: string,
+  route: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${url}${route}`, { method, headers }, (response) => {
+      let text = "";
+      response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+describe("the control surface refuses what a web page could send", () => {
+  let s: Session;
+  let token: string;
+  beforeEach(async () => {
+    s = await start();
+    token = await s.token();
+  });
+  afterEach(() => s.close());
+
+  const dropEverything = JSON.stringify({ rules: [{ status: 503 }] });
+
+  it("refuses a cross-site text/plain POST that would change the faults", async () => {
+    const answer = await rawRequest(
+      s.emulator.url,
+      "POST",
+      "/_emulator/faults",
+      {
+        "content-type": "text/plain",
+        origin: "http://evil.example",
+      },
+      dropEverything,
+    );
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect((await s.call("GET", E2, { token })).status).toBe(200);
+  });
+
+  it("refuses a write from a foreign Origin even as JSON, and a write not sent as JSON", async () => {
+    const foreign = await rawRequest(
+      s.emulator.url,
+      "POST",
+      "/_emulator/faults",
+      {
+        "content-type": "application/json",
+        origin: "http://evil.example",
+      },
+      dropEverything,
+    );
+    expect(foreign.status).toBe(403);
+    const plain = await rawRequest(s.emulator.url, "POST", "/_emulator/faults", {}, dropEverything);
+    expect(plain.status).toBe(415);
+    expect((await s.call("GET", E2, { token })).status).toBe(200);
+  });
+
+  it("accepts a same-origin JSON write", async () => {
+    const host = new URL(s.emulator.url).host;
+    const answer = await rawRequest(
+      s.emulator.url,
+      "POST",
+      "/_emulator/faults",
+      {
+        "content-type": "application/json",
+        origin: `http://${host}`,
+      },
+      dropEverything,
+    );
+    expect(answer.status).toBe(204);
+    expect((await s.call("GET", E2, { token })).status).toBe(503);
+  });
+
+  it("refuses a request whose Host is not loopback (DNS rebinding), without showing the state", async () => {
+    const port = new URL(s.emulator.url).port;
+    const rebound = await rawRequest(s.emulator.url, "GET", "/_emulator/state", {
+      host: `rebind.evil.example:${port}`,
+    });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toContain(FULL.clientSecret);
+    expect(rebound.body).not.toContain("clientSecret");
+    const local = await rawRequest(s.emulator.url, "GET", "/_emulator/state", { host: `localhost:${port}` });
+    expect(local.status).toBe(200);
+  });
+
+  it("refuses a regular-expression fault pattern such as (a+)+b, and stays responsive", async () => {
+    const answer = await s.call("POST", "/_emulator/faults", {
+      body: { rules: [{ path: "(a+)+b", status: 503 }] },
+    });
+    expect(answer.status).toBe(400);
+    await expect(s.control.setFaults([{ path: `/${"a".repeat(10_000)}`, status: 503 }])).rejects.toThrow(
+      /400/,
+    );
+    const started = Date.now();
+    expect((await s.call("GET", `/exchange/api/v2/${"a".repeat(40)}c`, { token })).status).toBe(404);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("matches fault paths as text with * and the ^ and $ anchors", async () => {
+    const created = (await s.call("POST", E2, { token, body: { name: "glob-target" } })).body as {
+      id: number;
+    };
+    await s.control.setFaults([{ method: "GET", path: "^/exchange/*/applications/*$", status: 418 }]);
+    expect((await s.call("GET", `${E2}/${created.id}`, { token })).status).toBe(418);
+    expect((await s.call("GET", E2, { token })).status).toBe(200);
+    expect((await s.call("GET", `${E2}/${created.id}/contracts`, { token })).status).toBe(418);
+    await s.control.setFaults([{ method: "GET", path: "/contracts$", status: 418 }]);
+    expect((await s.call("GET", `${E2}/${created.id}`, { token })).status).toBe(200);
+    expect((await s.call("GET", `${E2}/${created.id}/contracts`, { token })).status).toBe(418);
   });
 });
 

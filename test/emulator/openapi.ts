@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 
-/** MuleSoft's official specs, cloned beside the repository (shared/anypoint-specs). */
-export const SPECS_DIR = path.join(__dirname, "..", "..", "..", "shared", "anypoint-specs");
+/** MuleSoft's official specs, vendored with their licence and source (vendor/anypoint-specs/README.md). */
+export const SPECS_DIR = path.join(__dirname, "..", "..", "vendor", "anypoint-specs");
 
 export type SpecName = "access-management" | "exchange-experience" | "api-platform" | "api-manager";
 
@@ -156,4 +156,69 @@ export function toJsonSchema(node: unknown): unknown {
   if ((node as { nullable?: boolean }).nullable === true && typeof out.type === "string")
     out.type = [out.type, "null"];
   return out;
+}
+
+/** The parts of a schema that together describe one value: itself and its allOf/anyOf/oneOf branches. */
+function parts(schema: Schema | undefined): Schema[] {
+  if (!schema || typeof schema !== "object") return [];
+  const branches = ["allOf", "anyOf", "oneOf"].flatMap(
+    (keyword) => (schema[keyword] as Schema[] | undefined) ?? [],
+  );
+  return [schema, ...branches.flatMap(parts)];
+}
+
+/**
+ * The places in `body` (JSON pointers) holding a field that neither the schema's properties nor
+ * the examples document, walked recursively: the "no more fields than the spec" check. An object
+ * the spec documents with neither properties nor an example (a free-form object) is not walked.
+ */
+export function undocumentedFields(
+  body: unknown,
+  schema: Schema | undefined,
+  examples: unknown[] = [],
+  where = "",
+): string[] {
+  const schemaParts = parts(schema);
+  const allExamples = [
+    ...examples,
+    ...schemaParts.map((part) => part.example).filter((e) => e !== undefined),
+  ];
+  if (Array.isArray(body)) {
+    const itemSchemas = schemaParts.map((part) => part.items as Schema | undefined).filter(Boolean);
+    const itemExamples = allExamples.filter(Array.isArray).flat();
+    return body.flatMap((item, index) =>
+      undocumentedFields(
+        item,
+        itemSchemas.length > 0 ? { allOf: itemSchemas } : undefined,
+        itemExamples,
+        `${where}/${index}`,
+      ),
+    );
+  }
+  if (body === null || typeof body !== "object") return [];
+  const properties: Record<string, Schema[]> = {};
+  let documented = false;
+  for (const part of schemaParts) {
+    if (part.properties === undefined) continue;
+    documented = true;
+    for (const [key, value] of Object.entries(part.properties as Record<string, Schema>))
+      (properties[key] ??= []).push(value);
+  }
+  const exampleObjects = allExamples.filter(
+    (example): example is Record<string, unknown> =>
+      example !== null && typeof example === "object" && !Array.isArray(example),
+  );
+  if (!documented && exampleObjects.length === 0) return [];
+  return Object.entries(body as Record<string, unknown>).flatMap(([key, value]) => {
+    const place = `${where}/${key}`;
+    const fromExamples = exampleObjects.filter((example) => key in example).map((example) => example[key]);
+    if (!(key in properties) && fromExamples.length === 0) return [place];
+    const childSchemas = properties[key] ?? [];
+    return undocumentedFields(
+      value,
+      childSchemas.length > 0 ? { allOf: childSchemas } : undefined,
+      fromExamples,
+      place,
+    );
+  });
 }

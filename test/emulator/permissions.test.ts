@@ -81,7 +81,7 @@ function seed(): SeedInput {
 
 const manager403 = { error: "Forbidden", message: expect.stringContaining("") };
 
-describe("scopes and ownership (ANYPOINT.md section 5)", () => {
+describe("scopes and ownership (docs/anypoint.md section 5)", () => {
   let s: Session;
   beforeEach(async () => {
     s = await start({ seed: seed() });

@@ -31,7 +31,7 @@ interface ContractAnswer {
   requestedTier?: { id: number };
 }
 
-describe("the emulator's rules (ANYPOINT.md sections 1-4)", () => {
+describe("the emulator's rules (docs/anypoint.md sections 1-4)", () => {
   let s: Session;
   let token: string;
 
@@ -198,6 +198,19 @@ describe("the emulator's rules (ANYPOINT.md sections 1-4)", () => {
       expect(answer.body).toEqual([expect.objectContaining({ id: app.id })]);
     });
 
+    it("lists own applications as the spec's list item: no client id, no secret, no url", async () => {
+      const app = await createApp("listed-without-credentials");
+      const [item] = (await s.call("GET", E2, { token })).body as Record<string, unknown>[];
+      expect(item).toEqual({
+        masterOrganizationId: ROOT,
+        id: app.id,
+        name: "listed-without-credentials",
+        description: null,
+        grantTypes: [],
+        redirectUri: [],
+      });
+    });
+
     it("pages the R2 admin list and reports the total", async () => {
       for (const name of ["a1", "a2", "a3"]) await createApp(name);
       const answer = await s.call("GET", `${R2}?targetAdminSite=true&offset=1&limit=2`, { token });
@@ -291,11 +304,11 @@ describe("the emulator's rules (ANYPOINT.md sections 1-4)", () => {
         token,
         body: { requestedTierId: TIER.gold },
       });
-      expect(toGold.body).toMatchObject({
-        status: "APPROVED",
-        tier: { id: TIER.silver },
-        requestedTier: { id: TIER.gold },
-      });
+      // The PATCH answer shows the tier in force (the spec's example); the request waits in API Manager.
+      expect(toGold.body).toMatchObject({ status: "APPROVED", tier: { id: TIER.silver } });
+      expect(
+        (await s.call("GET", `${amContracts(API.ordersSandbox)}/${created.id}`, { token })).body,
+      ).toMatchObject({ tierId: TIER.silver, requestedTierId: TIER.gold });
       const approved = await s.call("POST", xapiContract(API.ordersSandbox, created.id, "approve"), {
         token,
         body: {},
@@ -382,6 +395,28 @@ describe("the emulator's rules (ANYPOINT.md sections 1-4)", () => {
         contracts: [{ applicationId: app.id, status: "PENDING" }],
       });
     });
+
+    it("names the application's client id coreServicesId in every API Manager answer, never clientId", async () => {
+      const app = await createApp("core-services-id");
+      const created = (await requestAccess(app.id, contractRequest(API.ordersSandbox, TIER.gold)))
+        .body as ContractAnswer;
+      const one = `${amContracts(API.ordersSandbox)}/${created.id}`;
+      const answers = [
+        ((await s.call("GET", amContracts(API.ordersSandbox), { token })).body as { contracts: unknown[] })
+          .contracts,
+        [(await s.call("GET", one, { token })).body],
+        [(await s.call("PATCH", one, { token, body: { tierId: TIER.silver } })).body],
+        [
+          (await s.call("POST", xapiContract(API.ordersSandbox, created.id, "approve"), { token, body: {} }))
+            .body,
+        ],
+      ].flat() as { applicationId: number; application: Record<string, unknown> }[];
+      for (const contract of answers.filter((c) => c.applicationId === app.id)) {
+        expect(contract.application).toMatchObject({ id: app.id, coreServicesId: app.clientId });
+        expect(contract.application).not.toHaveProperty("clientId");
+      }
+      expect(answers.filter((c) => c.applicationId === app.id)).toHaveLength(4);
+    });
   });
 
   describe("API instances and tiers", () => {
@@ -414,7 +449,8 @@ describe("the emulator's rules (ANYPOINT.md sections 1-4)", () => {
     it("gets one instance flat, and 404s for an instance of another environment", async () => {
       expect(await s.call("GET", `${amApis()}/${API.ordersSandbox}`, { token })).toMatchObject({
         status: 200,
-        body: { id: API.ordersSandbox, environmentId: SANDBOX, productVersion: "v1" },
+        // getEnvironmentApi.yaml names the instance id apiId.
+        body: { apiId: API.ordersSandbox, environmentId: SANDBOX, productVersion: "v1" },
       });
       expect((await s.call("GET", `${amApis()}/${API.ordersProduction}`, { token })).status).toBe(404);
     });

@@ -36,7 +36,7 @@ export interface Answer {
   body: unknown;
 }
 
-/** Every Exchange/Platform 403 body, exactly (ANYPOINT.md section 6). */
+/** Every Exchange/Platform 403 body, exactly (docs/anypoint.md section 6). */
 export const EXCHANGE_403 = { status: 403, message: "Unauthorized", details: {} };
 
 export interface Session {

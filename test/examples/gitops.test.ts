@@ -96,6 +96,40 @@ describe("examples/gitops drift check (drift-check.sh)", () => {
     expect(result.code).toBe(0);
   });
 
+  it("exits 1 and names a contract deleted outside Pulumi", async () => {
+    const state = await emulatorState(emulator.url);
+    const payments = state.contracts.find(
+      (c) => c.applicationId === applicationId && c.id !== customersContractId,
+    );
+    await control(emulator.url, "DELETE", `/contracts/${payments!.id}`);
+
+    const result = await driftCheck(example);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("DRIFT ApiContract partner-portal-payments: deleted outside Pulumi");
+    expect(result.output).not.toContain("DRIFT ClientApplication");
+    expectNoSecrets(result.output);
+
+    await example.stack.up({ refresh: true });
+    expect((await driftCheck(example)).code).toBe(0);
+  });
+
+  it("exits 1 and names an application deleted outside Pulumi, with its contracts", async () => {
+    await control(emulator.url, "DELETE", `/applications/${applicationId}`);
+
+    const result = await driftCheck(example);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("DRIFT ClientApplication partner-portal: deleted outside Pulumi");
+    expectNoSecrets(result.output);
+
+    const up = await example.stack.up({ refresh: true });
+    applicationId = up.outputs.applicationId.value;
+    customersContractId = up.outputs.contracts.value.customers.contractId;
+    secrets.push(up.outputs.clientSecret.value);
+    const clean = await driftCheck(example);
+    expect(clean.output).toContain("drift-check: no drift");
+    expect(clean.code).toBe(0);
+  });
+
   it("exits 2, not 0 or 1, when it cannot read Anypoint, and prints no secret", async () => {
     await control(emulator.url, "POST", "/faults", {
       rules: [
@@ -165,8 +199,58 @@ describe("examples/gitops workflow", () => {
     expect(runs("drift")).toContain('bash drift-check.sh "$PULUMI_STACK"');
   });
 
-  it("takes Anypoint credentials from repository secrets, never from the file", () => {
-    expect(workflow.env.ANYPOINT_CLIENT_SECRET).toBe("${{ secrets.ANYPOINT_CLIENT_SECRET }}");
+  interface Job {
+    if?: string;
+    environment?: string | { name: string };
+    env?: Record<string, string>;
+  }
+  const jobs = Object.entries(workflow.jobs as Record<string, Job>);
+  /** The secrets a part of the workflow can read. */
+  const secretsOf = (part: unknown): string[] =>
+    [...JSON.stringify(part ?? null).matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((match) => match[1]);
+  const runsOnPullRequests = (job: Job) => !job.if || job.if.includes("pull_request");
+  const environmentOf = (job: Job) =>
+    typeof job.environment === "string" ? job.environment : job.environment?.name;
+  // What can change Anypoint or decrypt the production stack's state.
+  const PRODUCTION = [
+    "ANYPOINT_CLIENT_ID",
+    "ANYPOINT_CLIENT_SECRET",
+    "PULUMI_CONFIG_PASSPHRASE",
+    "PULUMI_ACCESS_TOKEN",
+  ];
+
+  it("takes Anypoint credentials from secrets, never from the file, and none at the workflow level", () => {
     expect(JSON.stringify(workflow)).not.toContain(SEED.full.clientSecret);
+    expect(secretsOf(workflow.env)).toEqual([]);
+  });
+
+  it("gives no job that runs on pull requests the manage secret or the production stack's passphrase", () => {
+    const onPullRequests = jobs.filter(([, job]) => runsOnPullRequests(job));
+    expect(onPullRequests.map(([name]) => name)).toEqual(["preview"]);
+    for (const [, job] of onPullRequests) {
+      const visible = [...secretsOf(workflow.env), ...secretsOf(job)];
+      expect(visible.filter((secret) => PRODUCTION.includes(secret))).toEqual([]);
+      // An environment's secrets would be readable too.
+      expect(job.environment).toBeUndefined();
+    }
+    expect(runs("preview").join("\n")).not.toContain("PULUMI_STACK");
+  });
+
+  it("keeps the production credentials in the deploy job, behind the protected production environment", () => {
+    const withManageSecret = jobs.filter(([, job]) => secretsOf(job).includes("ANYPOINT_CLIENT_SECRET"));
+    expect(withManageSecret.map(([name]) => name)).toEqual(["deploy"]);
+    expect(environmentOf(workflow.jobs.deploy)).toBe("production");
+    expect(workflow.jobs.deploy.env.ANYPOINT_CLIENT_SECRET).toBe("${{ secrets.ANYPOINT_CLIENT_SECRET }}");
+    for (const [, job] of jobs.filter(([, job]) => secretsOf(job).includes("PULUMI_CONFIG_PASSPHRASE")))
+      expect(["production", "drift-check"]).toContain(environmentOf(job));
+  });
+
+  it("previews and checks drift with the read-only connected app", () => {
+    for (const name of ["preview", "drift"]) {
+      expect(workflow.jobs[name].env.ANYPOINT_CLIENT_ID).toBe("${{ secrets.ANYPOINT_READONLY_CLIENT_ID }}");
+      expect(workflow.jobs[name].env.ANYPOINT_CLIENT_SECRET).toBe(
+        "${{ secrets.ANYPOINT_READONLY_CLIENT_SECRET }}",
+      );
+    }
   });
 });

@@ -1,4 +1,6 @@
 import { apiContractInputs, clientApplicationInputs, UNKNOWN, validateInputs } from "../../provider/inputs";
+import { apiContractProvider } from "../../provider/impl/apiContractProvider";
+import { clientApplicationProvider } from "../../provider/impl/clientApplicationProvider";
 
 const APP_OUTPUTS = ["applicationId", "clientId", "clientSecret", "masterOrganizationId"];
 
@@ -86,5 +88,42 @@ describe("ApiContract inputs", () => {
 
   it("accepts an application id that is not known until the application exists", () => {
     expect(check({ ...valid, applicationId: UNKNOWN }).failures).toEqual([]);
+  });
+});
+
+describe("organization and environment ids in another case", () => {
+  const ROOT = "7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10";
+  const SANDBOX = "5e1f7c2a-8b3d-4e6f-9a0b-1c2d3e4f5a61";
+
+  it("are normalised to Anypoint's lowercase by check", () => {
+    const app = validateInputs(clientApplicationInputs, { name: "a", organizationId: ROOT.toUpperCase() }, APP_OUTPUTS);
+    expect(app.inputs.organizationId).toBe(ROOT);
+    const contract = validateInputs(
+      apiContractInputs,
+      { applicationId: 1, apiInstanceId: 2, environmentId: SANDBOX.toUpperCase(), organizationId: ROOT.toUpperCase() },
+      [],
+    );
+    expect(contract.inputs).toMatchObject({ environmentId: SANDBOX, organizationId: ROOT });
+  });
+
+  it("never replace an application or a contract recorded in the other case", async () => {
+    const appDiff = await clientApplicationProvider.diff!(
+      "2700001",
+      { name: "a", redirectUris: [], grantTypes: [], masterOrganizationId: ROOT.toUpperCase() },
+      { name: "a", organizationId: ROOT },
+    );
+    expect(appDiff).toMatchObject({ changes: false, replaces: [] });
+    const contractDiff = await apiContractProvider.diff!(
+      "7340001",
+      {
+        applicationId: 1,
+        apiInstanceId: 2,
+        environmentId: SANDBOX.toUpperCase(),
+        apiOrganizationId: ROOT.toUpperCase(),
+        status: "APPROVED",
+      },
+      { applicationId: 1, apiInstanceId: 2, environmentId: SANDBOX, organizationId: ROOT },
+    );
+    expect(contractDiff).toMatchObject({ changes: false, replaces: [] });
   });
 });

@@ -327,7 +327,7 @@ describe("ClientApplication and ApiContract through the Pulumi engine", () => {
       (r: { type: string }) => r.type === "pulumi-nodejs:dynamic/anypoint:ClientApplication",
     );
     const provider: string = resource.inputs.__provider;
-    expect(provider).toContain("pulumi-anypoint/provider/implementation");
+    expect(provider).toContain('require("pulumi-anypoint/kinds/ClientApplication")');
     expect(provider.length).toBeLessThan(6000);
     expect(provider).not.toMatch(/clientSecret|access_token|Bearer/);
   });

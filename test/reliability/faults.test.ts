@@ -3,7 +3,7 @@ import { consumers, duplicates, ownedBy, stackContents, summarize } from "./supp
 
 jest.setTimeout(15 * 60_000);
 
-// Anypoint throttles and fails under load (ANYPOINT.md section 6). With a seeded share of 5xx,
+// Anypoint throttles and fails under load (docs/anypoint.md section 6). With a seeded share of 5xx,
 // 429s, slow answers, dropped connections and lost answers to creates, a large up must still
 // converge to exactly what was declared: nothing missing, nothing made twice.
 const FAULTS = [
