@@ -97,6 +97,8 @@ interface Options {
   floors: Floor[];
   curl: boolean;
   lookups: boolean;
+  /** --floors-only: only the floor programs (e.g. a second run alongside one that measures the provider). */
+  floorsOnly: boolean;
   outDir: string;
 }
 
@@ -134,7 +136,8 @@ function parseArgs(argv: string[]): Options {
     ),
     floors: list<Floor>("--floors", ["ts", "js"], ["ts", "js"]),
     curl: !argv.includes("--skip-curl"),
-    lookups: !argv.includes("--skip-lookups"),
+    lookups: !argv.includes("--skip-lookups") && !argv.includes("--floors-only"),
+    floorsOnly: argv.includes("--floors-only"),
     outDir: value("--out") ?? path.join(packageRoot(), "bench", "results"),
   };
 }
@@ -161,14 +164,29 @@ function engineEnv(mode: Mode): Record<string, string> {
 
 function cpuSince(): { programMs: number; providerMs: number } {
   const totals = { programMs: 0, providerMs: 0 };
-  if (!fs.existsSync(cpuLog)) return totals;
-  for (const line of fs.readFileSync(cpuLog, "utf8").split("\n")) {
-    if (!line) continue;
-    const entry = JSON.parse(line) as { role: string; cpuMs: number };
-    if (entry.role === "program") totals.programMs += entry.cpuMs;
-    if (entry.role === "provider") totals.providerMs += entry.cpuMs;
+  const dir = path.dirname(cpuLog);
+  const prefix = `${path.basename(cpuLog)}.`;
+  for (const name of fs.readdirSync(dir).filter((file) => file.startsWith(prefix))) {
+    try {
+      const entry = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")) as {
+        role: string;
+        cpuMs: number;
+      };
+      if (entry.role === "program") totals.programMs += entry.cpuMs;
+      if (entry.role === "provider") totals.providerMs += entry.cpuMs;
+    } catch {
+      // Caught mid-write by a process still running: its last figure is lost, a few ms at most.
+    }
   }
   return totals;
+}
+
+function clearCpu(): void {
+  const dir = path.dirname(cpuLog);
+  const prefix = `${path.basename(cpuLog)}.`;
+  for (const name of fs.readdirSync(dir).filter((file) => file.startsWith(prefix))) {
+    fs.rmSync(path.join(dir, name), { force: true });
+  }
 }
 
 async function measure(
@@ -176,7 +194,7 @@ async function measure(
   run: () => Promise<Record<string, number> | void>,
 ): Promise<Figures> {
   await control.clearRequests();
-  fs.rmSync(cpuLog, { force: true });
+  clearCpu();
   const started = Date.now();
   const changes = await run();
   const wallMs = Date.now() - started;
@@ -208,8 +226,8 @@ function stateFigures(local: LocalStack, projectName: string, stackName: string)
     ).checkpoint.latest.resources ?? [];
   const byType: StateFigures["byType"] = {};
   for (const resource of resources) {
-    // The file is indented by 4 spaces; a resource sits 3 levels deep.
-    const bytes = Buffer.byteLength(JSON.stringify(resource, null, 4).replace(/\n/g, "\n            ")) + 2;
+    // The file is compact JSON: a resource's share is its own JSON and a comma.
+    const bytes = Buffer.byteLength(JSON.stringify(resource)) + 1;
     const entry = (byType[resource.type] ??= { count: 0, meanBytes: 0, providerChars: 0 });
     entry.meanBytes = (entry.meanBytes * entry.count + bytes) / (entry.count + 1);
     entry.count++;
@@ -688,19 +706,19 @@ function markdown(saved: Saved): string {
       if (!engine) continue;
       for (const phase of PHASES) {
         const provider = engine.provider.phases[phase];
-        if (!provider) continue;
         const floors = options.floors.map((f) => engine.floors[f]?.phases[phase]);
+        if (!provider && floors.every((f) => !f)) continue;
         const lowerBound = result.lowerBound[phase];
         const mainFloor = floors[0];
         lines.push(
-          `| ${result.n} | ${MODE_LABEL[mode]} | ${PHASE_LABEL[phase]} | ${seconds(provider.wallMs)} s | ` +
+          `| ${result.n} | ${MODE_LABEL[mode]} | ${PHASE_LABEL[phase]} | ${provider ? `${seconds(provider.wallMs)} s` : "-"} | ` +
             floors.map((f) => (f ? `${seconds(f.wallMs)} s` : "-")).join(" | ") +
             " | " +
-            floors.map((f) => ratio(provider.wallMs, f?.wallMs)).join(" | ") +
-            ` | ${lowerBound ? `${seconds(lowerBound.wallMs)} s` : "-"} | ${ratio(provider.wallMs, lowerBound?.wallMs)} | ` +
-            `${provider.requests} / ${provider.tokenRequests} | ` +
-            `${provider.cpu ? seconds(provider.cpu.programMs) : "-"} / ${mainFloor?.cpu ? seconds(mainFloor.cpu.programMs) : "-"} | ` +
-            `${provider.cpu ? seconds(provider.cpu.providerMs) : "-"} |`,
+            floors.map((f) => ratio(provider?.wallMs, f?.wallMs)).join(" | ") +
+            ` | ${lowerBound ? `${seconds(lowerBound.wallMs)} s` : "-"} | ${ratio(provider?.wallMs, lowerBound?.wallMs)} | ` +
+            `${provider ? `${provider.requests} / ${provider.tokenRequests}` : "-"} | ` +
+            `${provider?.cpu ? seconds(provider.cpu.programMs) : "-"} / ${mainFloor?.cpu ? seconds(mainFloor.cpu.programMs) : "-"} | ` +
+            `${provider?.cpu ? seconds(provider.cpu.providerMs) : "-"} |`,
         );
       }
     }
@@ -806,69 +824,72 @@ async function main(): Promise<void> {
   const env = environment();
   const emulator = await startEmulator({ port: 0, latencyMs: options.latencyMs });
   const control = controlClient(emulator.url);
-  const results: SizeResult[] = [];
-  let lookups: LookupFigures | undefined;
+  const saved: Saved = { started: started.toISOString(), totalMs: 0, options, environment: env, results: [] };
+  // Written after every engine run, so a long run that is stopped still leaves what it measured.
+  const save = (): string => {
+    saved.totalMs = Date.now() - started.getTime();
+    env.loadAfter = os.loadavg();
+    fs.mkdirSync(options.outDir, { recursive: true });
+    const table = markdown(saved);
+    fs.writeFileSync(path.join(options.outDir, "latest.json"), JSON.stringify(saved, null, 2) + "\n");
+    fs.writeFileSync(path.join(options.outDir, "latest.md"), table);
+    return table;
+  };
   let failure: unknown;
   const say = (text: string) => process.stderr.write(`${text}\n`);
   try {
     for (const n of options.sizes) {
       const result: SizeResult = { n, engine: {}, lowerBound: {} };
-      results.push(result);
+      saved.results.push(result);
+      if (!options.floorsOnly) {
+        await control.reset();
+        say(`N=${n}: lower bound...`);
+        result.lowerBound = await runLowerBound(n, emulator.url, control, options);
+      }
       for (const mode of options.modes) {
         await control.reset();
         say(`N=${n}, ${MODE_LABEL[mode]}: provider through the engine...`);
-        const provider = await runProvider(n, emulator.url, control, options, mode);
+        const provider = options.floorsOnly
+          ? { phases: {} }
+          : await runProvider(n, emulator.url, control, options, mode);
         const engine: NonNullable<SizeResult["engine"][Mode]> = { provider, floors: {} };
         result.engine[mode] = engine;
+        save();
         for (const floor of options.floors) {
           say(`N=${n}, ${MODE_LABEL[mode]}: floor ${floor}...`);
           engine.floors[floor] = await runFloor(n, control, options, mode, floor);
+          save();
         }
         for (const phase of PHASES) {
           const p = provider.phases[phase];
           const f = engine.floors[options.floors[0]]?.phases[phase];
-          if (p)
+          if (p) {
             say(
               `  ${PHASE_LABEL[phase]}: provider ${seconds(p.wallMs)} s (${p.requests} requests), floor ${f ? `${seconds(f.wallMs)} s` : "-"}`,
             );
+          }
         }
       }
-      await control.reset();
-      say(`N=${n}: lower bound...`);
-      result.lowerBound = await runLowerBound(n, emulator.url, control, options);
-      if (options.curl) {
+      if (options.curl && !options.floorsOnly) {
         await control.reset();
         say(`N=${n}: curl sequence...`);
         result.curlSequence = await runCurlSequence(n, emulator.url, control);
+        save();
       }
     }
     if (options.lookups) {
       await control.reset();
       say("lookups: the demo program...");
-      lookups = await runLookups(emulator.url, control);
+      saved.lookups = await runLookups(emulator.url, control);
     }
   } catch (error) {
     // What was measured so far is still written; the run then fails.
     failure = error;
   } finally {
     await emulator.close();
-    fs.rmSync(cpuLog, { force: true });
+    clearCpu();
   }
-  env.loadAfter = os.loadavg();
-  const totalMs = Date.now() - started.getTime();
-  const saved: Saved = {
-    started: started.toISOString(),
-    totalMs,
-    options,
-    environment: env,
-    results,
-    lookups,
-  };
-  fs.mkdirSync(options.outDir, { recursive: true });
-  const table = markdown(saved);
-  fs.writeFileSync(path.join(options.outDir, "latest.json"), JSON.stringify(saved, null, 2) + "\n");
-  fs.writeFileSync(path.join(options.outDir, "latest.md"), table);
-  process.stdout.write(table);
+  process.stdout.write(save());
   if (failure) throw failure;
 }
 

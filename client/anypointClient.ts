@@ -191,7 +191,7 @@ export class AnypointClient {
     }
     return withHint(
       conflict,
-      `A client application named "${name}" already exists${existing}. Set adopt: true on the ClientApplication to take it over, or choose another name`,
+      `A client application named "${name}" already exists${existing}: names are unique in the organization`,
       "an application with this name already exists",
     );
   }
@@ -363,7 +363,7 @@ export class AnypointClient {
         if (isAnypointError(error, "conflict")) {
           throw withHint(
             error,
-            `Application ${applicationId} already has a contract with API instance ${body.apiId}. Set adopt: true on the ApiContract to take it over`,
+            `Application ${applicationId} already has a contract with API instance ${body.apiId}: one contract per application and API instance`,
           );
         }
         throw error;
@@ -715,6 +715,7 @@ async function ignoreNotFound(request: Promise<unknown>): Promise<void> {
 }
 
 function withHint(error: AnypointError, hint: string, message?: string): AnypointError {
+  // Replaces the hint (withAdvice in errors.ts appends to it).
   return new AnypointError({
     code: error.code,
     method: error.method,

@@ -71,6 +71,19 @@ export class AnypointError extends Error {
   }
 }
 
+/** The same error with advice appended to its hint: for callers that know what the person can do. */
+export function withAdvice(error: AnypointError, advice: string): AnypointError {
+  return new AnypointError({
+    code: error.code,
+    method: error.method,
+    path: error.path,
+    status: error.status,
+    serviceMessage: error.serviceMessage,
+    message: error.summary,
+    hint: [error.hint, advice].filter(Boolean).join(". "),
+  });
+}
+
 export function isAnypointError(error: unknown, code?: ErrorCode): error is AnypointError {
   return error instanceof AnypointError && (code === undefined || error.code === code);
 }

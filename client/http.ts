@@ -416,7 +416,7 @@ export class HttpCore {
         status: failure.status,
         serviceMessage: failure.serviceMessage,
         message: `the answer was lost, and looking for ${what} afterwards failed (${lookup instanceof AnypointError ? lookup.summary : lookup instanceof Error ? lookup.message : String(lookup)}): it may exist now`,
-        hint: `Not sent again, so that no second, untracked copy is made. Set adopt: true on the resource to take ${what} over if it exists (or run \`pulumi refresh\`), then run \`pulumi up\` again`,
+        hint: `Not sent again, so that no second copy is made: find out whether ${what} exists before trying again`,
       });
     }
   }

@@ -13,7 +13,7 @@ export {
   type ClientOptions,
   type Credentials,
 } from "./config";
-export { AnypointError, absentFromListError, isAnypointError, type ErrorCode } from "./errors";
+export { AnypointError, absentFromListError, isAnypointError, withAdvice, type ErrorCode } from "./errors";
 export { retryDelay } from "./http";
 export { requiredScopes, forbiddenHint, type Operation } from "./scopes";
 export type {

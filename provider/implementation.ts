@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { AnypointError } from "../client";
+import { AnypointError, withAdvice } from "../client";
 import { apiContractProvider } from "./impl/apiContractProvider";
 import { clientApplicationProvider } from "./impl/clientApplicationProvider";
 import { context, type StackConfig } from "./impl/context";
@@ -13,32 +13,46 @@ const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {
 const ROTATED_CREDENTIALS =
   "If the credentials in the stack config changed since the last `pulumi up`: `pulumi refresh` and " +
   "`pulumi destroy` use the provider configuration recorded then (a Pulumi engine rule), so run them " +
-  "with --run-program, or run `pulumi up` first.";
+  "with --run-program, or run `pulumi up` first";
+
+/** What a person can do about a client error, in Pulumi's terms (the client speaks only Anypoint's). */
+function advice(kind: ResourceKind, error: AnypointError): string | undefined {
+  switch (error.code) {
+    case "unauthorized":
+      return ROTATED_CREDENTIALS;
+    case "conflict":
+      return kind === "ClientApplication"
+        ? "Set adopt: true on the ClientApplication to take it over, or choose another name"
+        : "Set adopt: true on the ApiContract to take it over";
+    case "unknown_outcome":
+      return `Set adopt: true on the ${kind} to take it over if it exists (or run \`pulumi refresh\`), then run \`pulumi up\` again`;
+    default:
+      return undefined;
+  }
+}
 
 /**
  * What reaches the user of an error thrown by a provider method. The dynamic-provider host prints
  * `${error}: ${error.stack}` for each failed resource, a trace into files that are not in the
  * package: the message is what a person needs, once, and the engine shows it again as the error.
- * Refused credentials get the one reason that is not visible from the stack config: refresh and
- * destroy do not read it.
  */
-function forPerson(error: unknown): unknown {
+function forPerson(kind: ResourceKind, error: unknown): unknown {
   if (!(error instanceof Error)) return error;
-  if (error instanceof AnypointError && error.code === "unauthorized" && !error.message.includes("--run-program")) {
-    error.message = `${error.message} ${ROTATED_CREDENTIALS}`;
-  }
-  error.stack = error.message;
-  error.toString = () => "pulumi-anypoint";
-  return error;
+  let shown: Error = error;
+  const todo = error instanceof AnypointError ? advice(kind, error) : undefined;
+  if (todo && error instanceof AnypointError) shown = withAdvice(error, todo);
+  shown.stack = shown.message;
+  shown.toString = () => "pulumi-anypoint";
+  return shown;
 }
 
-function guarded<A extends unknown[], R>(method: ((...args: A) => Promise<R>) | undefined) {
+function guarded<A extends unknown[], R>(kind: ResourceKind, method: ((...args: A) => Promise<R>) | undefined) {
   if (!method) return undefined;
   return async (...args: A): Promise<R> => {
     try {
       return await method(...args);
     } catch (error) {
-      throw forPerson(error);
+      throw forPerson(kind, error);
     }
   };
 }
@@ -48,16 +62,17 @@ function guarded<A extends unknown[], R>(method: ((...args: A) => Promise<R>) | 
  * installed pulumi-anypoint in the provider process.
  */
 export function providerFor(kind: string): pulumi.dynamic.ResourceProvider {
-  const provider = providers[kind as ResourceKind];
+  const known = kind as ResourceKind;
+  const provider = providers[known];
   if (!provider)
     throw new Error(`pulumi-anypoint has no resource kind "${kind}" (state written by a newer version?)`);
   return {
     configure: async (req: { config: StackConfig }) => context.configure(req.config),
-    check: guarded(provider.check),
-    diff: guarded(provider.diff),
-    create: guarded(provider.create)!,
-    read: guarded(provider.read),
-    update: guarded(provider.update),
-    delete: guarded(provider.delete),
+    check: guarded(known, provider.check),
+    diff: guarded(known, provider.diff),
+    create: guarded(known, provider.create)!,
+    read: guarded(known, provider.read),
+    update: guarded(known, provider.update),
+    delete: guarded(known, provider.delete),
   };
 }

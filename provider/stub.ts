@@ -28,9 +28,10 @@ export type ResourceKind = "ClientApplication" | "ApiContract";
  * fixtures import the package through its self-reference (the files of the checkout, not under
  * `node_modules`, which the SDK would serialize by value), so `npm run build` also installs the
  * build into the checkout's own node_modules/pulumi-anypoint (scripts/install-checkout.js) and
- * they take the path users get. Where no installed copy is found (a program outside any project
- * with pulumi-anypoint installed), the object is serialized by value; it then loads the
- * implementation by package name from the working directory, the same as `require(...)` would.
+ * they take the path users get. Where the copy found is not under `node_modules` (npm link,
+ * workspaces, the examples' links to this checkout) or none is found, the object is serialized by
+ * value (about 2.2 KB); it then loads the implementation by package name from the working
+ * directory, as `require(...)` would.
  */
 export function stubProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   let provider = providers.get(kind);

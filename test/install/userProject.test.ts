@@ -132,7 +132,7 @@ describe("a user's own project with the packed package", () => {
     const up = await inProject("pulumi", ["up", "--yes", "--non-interactive", "--skip-preview"]);
     expect(up.stderr + up.stdout).not.toMatch(/warning/i);
     expect(up).toMatchObject({ code: 0 });
-    expect(up.stdout).toMatch(/4 created/);
+    expect(up.stdout).toMatch(/\+ 3 created/); // the stack, the application and its contract
     const outputs = await inProject("pulumi", ["stack", "output", "--json"]);
     expect(JSON.parse(outputs.stdout)).toMatchObject({ clientId: expect.stringMatching(/^[0-9a-f]{32}$/), clientSecret: "[secret]" });
   }, 300_000);
@@ -218,7 +218,7 @@ describe("a user's own project with the packed package", () => {
   it("pulumi destroy removes what up made", async () => {
     const destroy = await inProject("pulumi", ["destroy", "--yes", "--non-interactive", "--skip-preview"]);
     expect(destroy).toMatchObject({ code: 0 });
-    const state = (await controlRequest(emulator.url, "GET", "/_emulator/state")) as {
+    const state = (await controlRequest(emulator.url, "GET", "/state")) as {
       applications: { name: string }[];
     };
     expect(state.applications.filter((app) => app.name === "mobile-banking")).toEqual([]);

@@ -1,80 +1,13 @@
 import { AnypointClient, isAnypointError } from "../../client";
 import { Harness, SEED } from "../support/harness";
+import { declarationOf, HOSTILE_ROWS, packs } from "../support/hostileInputs";
 
 jest.setTimeout(10 * 60_000);
 
-type Kind = "application" | "contract";
-interface Row {
-  kind: Kind;
-  field: string;
-  value: unknown;
-  what: string;
-}
-
-// Every value here must be refused by `check`, so a preview fails naming the field before a
-// single request reaches Anypoint.
-const ROWS: Row[] = [
-  { kind: "application", field: "name", value: 42, what: "a number for a string" },
-  { kind: "application", field: "name", value: "", what: "an empty string" },
-  { kind: "application", field: "name", value: "x".repeat(100_000), what: "a 100 000-character string" },
-  { kind: "application", field: "name", value: "line\nbreak", what: "a control character" },
-  { kind: "application", field: "description", value: "d".repeat(5_000), what: "a 5 000-character string" },
-  { kind: "application", field: "url", value: "javascript:alert(1)", what: "a script URL" },
-  {
-    kind: "application",
-    field: "redirectUris",
-    value: "https://one.example.com",
-    what: "a string for a list",
-  },
-  { kind: "application", field: "grantTypes", value: ["magic"], what: "an unknown enum value" },
-  { kind: "application", field: "apiInstanceId", value: -1, what: "a negative number" },
-  { kind: "application", field: "apiInstanceId", value: 2.5, what: "a non-integer" },
-  { kind: "application", field: "apiInstanceId", value: "18800101/../1", what: "a string with / and .." },
-  {
-    kind: "application",
-    field: "organizationId",
-    value: `${SEED.rootOrganizationId}/../x`,
-    what: "/ and ..",
-  },
-  { kind: "application", field: "organizationId", value: "a?b#c", what: "? and #" },
-  { kind: "application", field: "organizationId", value: "ümlaut-環境", what: "unicode" },
-  { kind: "application", field: "apiEndpoints", value: "yes", what: "a string for a boolean" },
-  { kind: "application", field: "colour", value: "red", what: "an unknown input" },
-  { kind: "contract", field: "applicationId", value: "2700001/../2690001", what: "a string with / and .." },
-  { kind: "contract", field: "applicationId", value: 0, what: "zero" },
-  { kind: "contract", field: "applicationId", value: 1.5, what: "a non-integer" },
-  { kind: "contract", field: "applicationId", value: -7, what: "a negative number" },
-  { kind: "contract", field: "environmentId", value: "..", what: ".." },
-  { kind: "contract", field: "environmentId", value: `${SEED.sandbox}?x=1#y`, what: "? and #" },
-  { kind: "contract", field: "environmentId", value: "ümlaut-環境", what: "unicode" },
-  { kind: "contract", field: "environmentId", value: "", what: "an empty string" },
-  { kind: "contract", field: "apiInstanceId", value: "18800101#x", what: "a string with #" },
-  { kind: "contract", field: "apiInstanceId", value: 1e300, what: "a huge number" },
-  { kind: "contract", field: "tierId", value: -5, what: "a negative number" },
-  { kind: "contract", field: "tierId", value: 3.14, what: "a non-integer" },
-  { kind: "contract", field: "approve", value: "true", what: "a string for a boolean" },
-  { kind: "contract", field: "acceptedTerms", value: false, what: "terms not accepted" },
-  { kind: "contract", field: "organizationId", value: "a/b", what: "a /" },
-];
-
-const VALID: Record<Kind, Record<string, unknown>> = {
-  application: { name: "hostile-input-app" },
-  contract: { applicationId: 2690001, environmentId: SEED.sandbox, apiInstanceId: SEED.apis.paymentsSandbox },
-};
-
-/**
- * The engine stops at the first resource whose check fails, so each preview declares one
- * resource; it carries several bad fields at once (one value per field), all of which must be named.
- */
-function packs(): { kind: Kind; rows: Row[] }[] {
-  const result: { kind: Kind; rows: Row[] }[] = [];
-  for (const row of ROWS) {
-    const pack = result.find((p) => p.kind === row.kind && !p.rows.some((r) => r.field === row.field));
-    if (pack) pack.rows.push(row);
-    else result.push({ kind: row.kind, rows: [row] });
-  }
-  return result;
-}
+// Every hostile value is refused by `check` (test/provider/hostileInputs.test.ts calls it directly
+// for the whole table). Here the rows marked endToEnd prove the engine's path: the preview fails
+// naming each field, and not a single request reaches Anypoint.
+const END_TO_END = HOSTILE_ROWS.filter((row) => row.endToEnd);
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -89,34 +22,40 @@ describe("hostile input", () => {
     await harness?.close();
   });
 
-  describe.each(packs().map((pack, index) => [index + 1, pack] as const))("preview %i", (_index, pack) => {
-    let output = "";
-    let failed = false;
+  describe.each(packs(END_TO_END).map((pack, index) => [index + 1, pack] as const))(
+    "preview %i",
+    (_index, pack) => {
+      let output = "";
+      let failed = false;
 
-    beforeAll(async () => {
-      const resource = {
-        key: "hostile",
-        ...VALID[pack.kind],
-        ...Object.fromEntries(pack.rows.map((row) => [row.field, row.value])),
-      };
-      await harness.declare(
-        pack.kind === "application" ? { applications: [resource] } : { contracts: [resource] },
+      beforeAll(async () => {
+        // The engine stops at the first resource whose check fails, so each preview declares one
+        // resource, carrying several bad fields at once.
+        const resource = { key: "hostile", ...declarationOf(pack) };
+        await harness.declare(
+          pack.kind === "application" ? { applications: [resource] } : { contracts: [resource] },
+        );
+        await harness.clearRequests();
+        await harness.stack.preview({ onOutput: (text) => (output += text) }).catch(() => (failed = true));
+      });
+
+      it("fails and sends no request to Anypoint", async () => {
+        expect(failed).toBe(true);
+        expect(await harness.requests()).toEqual([]);
+      });
+
+      it.each(pack.rows.map((row) => [row.field, row.what, row] as const))(
+        "names %s (%s) and its reason",
+        (field, _what, row) => {
+          // A pattern reason matches part of the message; a text reason, all of its start.
+          const reason = typeof row.reason === "string" ? escape(row.reason) : `[^\\n]*?${row.reason.source}`;
+          expect(output).toMatch(
+            new RegExp(`property ${escape(field)}(\\.\\d+)? value [\\s\\S]*? has a problem: ${reason}`),
+          );
+        },
       );
-      await harness.clearRequests();
-      await harness.stack.preview({ onOutput: (text) => (output += text) }).catch(() => (failed = true));
-    });
-
-    it("fails and sends no request to Anypoint", async () => {
-      expect(failed).toBe(true);
-      expect(await harness.requests()).toEqual([]);
-    });
-
-    it.each(pack.rows.map((row) => [row.field, row.what, row] as const))("names %s (%s)", (field) => {
-      expect(output).toMatch(
-        new RegExp(`property ${escape(field)}(\\.\\d+)? value [\\s\\S]*? has a problem`),
-      );
-    });
-  });
+    },
+  );
 
   it("encodes every path segment, and refuses segments that would change the route", async () => {
     const client = AnypointClient.fromOptions({ baseUrl: harness.url, ...SEED.full, maxAttempts: 1 }, {});

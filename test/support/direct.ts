@@ -24,16 +24,25 @@ export interface Direct {
   close(): Promise<void>;
 }
 
-export async function startDirect(credentials: { clientId: string; clientSecret: string } = SEED.full): Promise<Direct> {
+export async function startDirect(
+  credentials: { clientId: string; clientSecret: string } = SEED.full,
+): Promise<Direct> {
   const emulator: RunningEmulator = await startEmulator({ port: 0 });
-  let loaded: { app: Provider; contract: Provider; configure: (get: (key: string) => string | undefined) => void };
+  let loaded: {
+    app: Provider;
+    contract: Provider;
+    configure: (get: (key: string) => string | undefined) => void;
+  };
   jest.isolateModules(() => {
-    const { context } = require("../../provider/impl/context") as typeof import("../../provider/impl/context");
+    const { context } =
+      require("../../provider/impl/context") as typeof import("../../provider/impl/context");
     loaded = {
-      app: (require("../../provider/impl/clientApplicationProvider") as typeof import("../../provider/impl/clientApplicationProvider"))
-        .clientApplicationProvider as Provider,
-      contract: (require("../../provider/impl/apiContractProvider") as typeof import("../../provider/impl/apiContractProvider"))
-        .apiContractProvider as Provider,
+      app: (
+        require("../../provider/impl/clientApplicationProvider") as typeof import("../../provider/impl/clientApplicationProvider")
+      ).clientApplicationProvider as Provider,
+      contract: (
+        require("../../provider/impl/apiContractProvider") as typeof import("../../provider/impl/apiContractProvider")
+      ).apiContractProvider as Provider,
       configure: (get) => context.configure({ get }),
     };
   });
@@ -47,7 +56,9 @@ export async function startDirect(credentials: { clientId: string; clientSecret:
   const calls = async () =>
     (await control.requests()).requests
       .filter((entry) => !entry.path.endsWith("/oauth2/token"))
-      .map((entry) => `${entry.method} ${entry.path}${entry.query ? `?${entry.query}` : ""} -> ${entry.status}`);
+      .map(
+        (entry) => `${entry.method} ${entry.path}${entry.query ? `?${entry.query}` : ""} -> ${entry.status}`,
+      );
   return {
     url: emulator.url,
     control,
@@ -67,7 +78,8 @@ export const paths = {
   me: "/accounts/api/me",
   applications: `/exchange/api/v2/organizations/${ROOT}/applications`,
   application: (id: number) => `/exchange/api/v2/organizations/${ROOT}/applications/${id}`,
-  applicationContracts: (appId: number) => `/exchange/api/v2/organizations/${ROOT}/applications/${appId}/contracts`,
+  applicationContracts: (appId: number) =>
+    `/exchange/api/v2/organizations/${ROOT}/applications/${appId}/contracts`,
   adminApplications: `/apiplatform/repository/v2/organizations/${ROOT}/applications`,
   api: (environmentId: string, apiId: number) =>
     `/apimanager/api/v1/organizations/${ROOT}/environments/${environmentId}/apis/${apiId}`,
