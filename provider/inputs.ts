@@ -14,13 +14,13 @@ const GRANT_TYPES = [
 // Printable text without control characters; Anypoint stores names as typed.
 const text = (max: number) =>
   z
-    .string()
+    .string({ error: "must be a string" })
     .max(max, `must be at most ${max} characters`)
     // eslint-disable-next-line no-control-regex
     .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "must not contain control characters");
 
 const httpUrl = z
-  .string()
+  .string({ error: "must be a string" })
   .max(2048, "must be at most 2048 characters")
   .refine((value) => {
     try {
@@ -32,7 +32,7 @@ const httpUrl = z
   }, "must be an absolute http(s) URL");
 
 const redirectUri = z
-  .string()
+  .string({ error: "must be a string" })
   .max(2048, "must be at most 2048 characters")
   .refine((value) => {
     try {
@@ -69,7 +69,7 @@ export const clientApplicationInputs = z
     name: text(255).refine((name) => name.trim().length > 0, "is required and must not be blank"),
     description: text(4000).optional(),
     url: httpUrl.optional(),
-    redirectUris: z.array(redirectUri).max(100, "must list at most 100 URIs").optional(),
+    redirectUris: z.array(redirectUri, { error: "must be a list of URIs" }).max(100, "must list at most 100 URIs").optional(),
     grantTypes: z
       .array(z.enum(GRANT_TYPES, { error: `must be one of ${GRANT_TYPES.join(", ")}` }))
       .optional(),

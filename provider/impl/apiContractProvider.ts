@@ -126,7 +126,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
       environmentId,
       ...(inputs.tierId !== undefined ? { requestedTierId: inputs.tierId } : {}),
     });
-    forgetApplicationContracts(applicationId);
+    forgetApplicationContracts(client, applicationId);
     let facts: ContractFacts = {
       contractId: created.id,
       status: created.status,
@@ -225,7 +225,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
         await client.changeContractTier(rootOrganizationId, olds.applicationId, contractId, news.tierId);
         facts = managedFacts(await client.getApiContract(...where), facts);
       }
-      forgetApplicationContracts(olds.applicationId);
+      forgetApplicationContracts(client, olds.applicationId);
     }
     if (news.approve && awaitsApproval(facts)) {
       facts = managedFacts(await client.approveContract(...where), facts);
@@ -247,7 +247,7 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
     if (contract.status === "APPROVED") await client.revokeContract(...where);
     else if (contract.status === "PENDING") await client.rejectContract(...where);
     await client.deleteApiContract(...where);
-    forgetApplicationContracts(props.applicationId);
+    forgetApplicationContracts(client, props.applicationId);
   },
 };
 
@@ -358,18 +358,18 @@ function instanceAndTiers(
 }
 
 // Reads in one run share work: an application's contracts are listed once for all its ApiContracts.
-const applicationContractLists = new SharedLookups<number, ExchangeContractSummary[]>(30_000);
+const applicationContractLists = new SharedLookups<string, ExchangeContractSummary[]>(30_000);
 
 function applicationContracts(
   client: AnypointClient,
   rootOrganizationId: string,
   applicationId: number,
 ): Promise<ExchangeContractSummary[]> {
-  return applicationContractLists.get(applicationId, () =>
+  return applicationContractLists.get(`${client.baseUrl}/${applicationId}`, () =>
     client.listApplicationContracts(rootOrganizationId, applicationId),
   );
 }
 
-function forgetApplicationContracts(applicationId: number): void {
-  applicationContractLists.forget(applicationId);
+function forgetApplicationContracts(client: AnypointClient, applicationId: number): void {
+  applicationContractLists.forget(`${client.baseUrl}/${applicationId}`);
 }
