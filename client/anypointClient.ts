@@ -1,5 +1,5 @@
 import { type ClientConfig, type ClientOptions, resolveClientConfig } from "./config";
-import { AnypointError, absentFromListError, isAnypointError } from "./errors";
+import { AnypointError, absentFromListError, isAnypointError, withHint } from "./errors";
 import { HttpCore, path } from "./http";
 import * as schemas from "./schemas";
 import { z } from "zod";
@@ -714,15 +714,3 @@ async function ignoreNotFound(request: Promise<unknown>): Promise<void> {
   }
 }
 
-function withHint(error: AnypointError, hint: string, message?: string): AnypointError {
-  // Replaces the hint (withAdvice in errors.ts appends to it).
-  return new AnypointError({
-    code: error.code,
-    method: error.method,
-    path: error.path,
-    status: error.status,
-    serviceMessage: error.serviceMessage,
-    message: message ?? error.summary,
-    hint,
-  });
-}

@@ -71,17 +71,22 @@ export class AnypointError extends Error {
   }
 }
 
-/** The same error with advice appended to its hint: for callers that know what the person can do. */
-export function withAdvice(error: AnypointError, advice: string): AnypointError {
+/** The same error with another hint (and, optionally, another summary). */
+export function withHint(error: AnypointError, hint: string, message?: string): AnypointError {
   return new AnypointError({
     code: error.code,
     method: error.method,
     path: error.path,
     status: error.status,
     serviceMessage: error.serviceMessage,
-    message: error.summary,
-    hint: [error.hint, advice].filter(Boolean).join(". "),
+    message: message ?? error.summary,
+    hint,
   });
+}
+
+/** The same error with advice appended to its hint: for callers that know what the person can do. */
+export function withAdvice(error: AnypointError, advice: string): AnypointError {
+  return withHint(error, [error.hint, advice].filter(Boolean).join(". "));
 }
 
 export function isAnypointError(error: unknown, code?: ErrorCode): error is AnypointError {

@@ -129,16 +129,18 @@ export const managedContractList = z.looseObject({
   contracts: z.array(managedContract),
 });
 
-/** An item of API Manager's instance list; the asset around it names its groupId and assetId. */
-const apiInstanceItem = z.looseObject({
-  id,
+/** What API Manager says of an API instance, in its list and alone, besides the instance id. */
+const apiInstanceFields = {
   instanceLabel: z.string().nullable().optional(),
   assetVersion: z.string(),
   productVersion: z.string(),
   environmentId: z.string().optional(),
   organizationId: z.string().optional(),
   deprecated: z.boolean().optional(),
-});
+};
+
+/** An item of API Manager's instance list; the asset around it names its groupId and assetId. */
+const apiInstanceItem = z.looseObject({ id, ...apiInstanceFields });
 
 export const apiInstancePage = z.looseObject({
   total: z.number().int(),
@@ -151,15 +153,7 @@ export const apiInstancePage = z.looseObject({
  * API Manager's single instance (getEnvironmentApi.yaml): the instance id is `apiId`, and the
  * answer names no groupId or assetId.
  */
-export const environmentApi = z.looseObject({
-  apiId: id,
-  instanceLabel: z.string().nullable().optional(),
-  assetVersion: z.string(),
-  productVersion: z.string(),
-  environmentId: z.string().optional(),
-  organizationId: z.string().optional(),
-  deprecated: z.boolean().optional(),
-});
+export const environmentApi = z.looseObject({ apiId: id, ...apiInstanceFields });
 
 export const tier = z.looseObject({
   id,

@@ -340,8 +340,10 @@ function withoutUnknown(inputs: ApiContractInputs): Partial<ApiContractInputs> {
 }
 
 // Creates in one run share work: each API instance and its tiers are looked up once, not once per
-// contract (2N requests saved for N applications with a contract on the same instance).
-const instances = new SharedLookups<string, [ApiInstance, Tier[]]>(30_000);
+// contract (2N requests saved for N applications with a contract on the same instance). A provider
+// process serves one run, so the answer is kept for the whole run (a 30 s lifetime made a long
+// `up` ask again every 30 s).
+const instances = new SharedLookups<string, [ApiInstance, Tier[]]>(Number.POSITIVE_INFINITY);
 
 function instanceAndTiers(
   client: AnypointClient,

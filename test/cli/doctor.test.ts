@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { AnypointClient } from "../../client";
 import type { CommandIo } from "../../cli/args";
 import { type DoctorReport, runDoctorCommand } from "../../cli/doctor";
 import { controlClient, defaultSeed, type RunningEmulator, startEmulator } from "../../emulator";
+import { capturingProxy } from "../client/support";
 import { SEED } from "../support/harness";
 
 const execFileAsync = promisify(execFile);
@@ -57,35 +56,12 @@ const CREATE_PATH = `/exchange/api/v2/organizations/${SEED.rootOrganizationId}/a
  * A proxy in front of the emulator standing for a service that accepts the create probe: it turns
  * the probe's invalid body into a valid one (keeping the rest), so the create goes through.
  */
-async function acceptingProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      let body = Buffer.concat(chunks);
-      if (req.method === "POST" && req.url?.split("?")[0] === CREATE_PATH) {
-        const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
-        body = Buffer.from(JSON.stringify({ ...parsed, name: "probe-accepted", grantTypes: [] }));
-      }
-      const headers = { ...req.headers, host: new URL(target).host, "content-length": String(body.length) };
-      const forward = http.request(
-        new URL(req.url ?? "/", target),
-        { method: req.method, headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on("error", () => res.destroy());
-      forward.end(body);
-    });
+const acceptingProxy = (target: string) =>
+  capturingProxy(target, (req, body) => {
+    if (req.method !== "POST" || req.url?.split("?")[0] !== CREATE_PATH) return body;
+    const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    return Buffer.from(JSON.stringify({ ...parsed, name: "probe-accepted", grantTypes: [] }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 async function createProbes(url: string) {
   const { requests } = await controlClient(url).requests();

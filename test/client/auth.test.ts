@@ -1,7 +1,5 @@
 import { AnypointClient, isAnypointError } from "../../client";
 import {
-  type Emulator,
-  emulator,
   failure,
   FAST_RETRIES,
   fullClient,
@@ -10,14 +8,11 @@ import {
   SEED,
   TOKEN_PATH,
   tokenRequests,
+  useEmulator,
 } from "./support";
 
 describe("authentication", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
   beforeEach(() => emu.control.reset());
 
   it("uses the connected app's client credentials by default", async () => {
@@ -189,11 +184,7 @@ describe("authentication", () => {
 });
 
 describe("token lifetime", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator({ tokenTtlSeconds: 4 });
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator({ tokenTtlSeconds: 4 });
 
   it("renews the token before it expires, without meeting a 401", async () => {
     const client = fullClient(emu.url);

@@ -2,34 +2,20 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as util from "node:util";
 import { AnypointClient, AnypointError, isAnypointError } from "../../client";
-import { type Emulator, emulator, failure, FAST_RETRIES, fullClient, readonlyClient, SEED } from "./support";
+import {
+  contractRequest,
+  failure,
+  FAST_RETRIES,
+  fullClient,
+  readonlyClient,
+  SEED,
+  useEmulator,
+} from "./support";
 
-const contractFor = (
-  apiId: number,
-  assetId: string,
-  version: string,
-  versionGroup: string,
-  tierId?: number,
-) => ({
-  acceptedTerms: true,
-  instanceType: "api" as const,
-  organizationId: SEED.org,
-  groupId: SEED.org,
-  assetId,
-  version,
-  versionGroup,
-  apiId,
-  environmentId: SEED.sandbox,
-  ...(tierId === undefined ? {} : { requestedTierId: tierId }),
-});
-const ORDERS = contractFor(SEED.apis.orders, "orders-api", "1.2.0", "v1", SEED.tiers.ordersSilver);
+const ORDERS = contractRequest("orders", SEED.tiers.ordersSilver);
 
 describe("error hints", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
 
   it("carries the call, the status and the service's own message", async () => {
     const error = await failure(
@@ -261,11 +247,7 @@ describe("secrets", () => {
   });
 
   describe("against the emulator", () => {
-    let emu: Emulator;
-    beforeAll(async () => {
-      emu = await emulator();
-    });
-    afterAll(() => emu.close());
+    const emu = useEmulator();
 
     it("keeps the token out of a network failure (no HTTP exchange is attached)", async () => {
       const client = fullClient(emu.url, { maxAttempts: 2 });

@@ -1,24 +1,18 @@
 import { AnypointClient } from "../../client";
-import { type Emulator, emulator, failure, FAST_RETRIES, fullClient, readonlyClient, SEED } from "./support";
+import {
+  contractRequest,
+  failure,
+  FAST_RETRIES,
+  fullClient,
+  readonlyClient,
+  SEED,
+  useEmulator,
+} from "./support";
 
-const PAYMENTS = {
-  acceptedTerms: true,
-  instanceType: "api" as const,
-  organizationId: SEED.org,
-  groupId: SEED.org,
-  assetId: "payments-api",
-  version: "2.0.1",
-  versionGroup: "v2",
-  apiId: SEED.apis.payments,
-  environmentId: SEED.sandbox,
-};
+const PAYMENTS = contractRequest("payments");
 
 describe("403 hints on calls that act on one application", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
 
   it("do not say another identity created an application these credentials just created", async () => {
     // ci-readonly may create applications but lacks Manage Contracts.

@@ -1,17 +1,13 @@
 import { type AnypointClient, isAnypointError } from "../../client";
-import { type Emulator, emulator, failure, fullClient, requests, SEED } from "./support";
+import { contractRequest, failure, fullClient, requests, SEED, useEmulator } from "./support";
 
 const TIERS = `^/apimanager/api/v1/organizations/${SEED.org}/environments/${SEED.sandbox}/apis/${SEED.apis.orders}/tiers$`;
 const CREATE_APP = `^/exchange/api/v2/organizations/${SEED.org}/applications$`;
 
 describe("retries", () => {
-  let emu: Emulator;
+  const emu = useEmulator();
   let client: AnypointClient;
   let lines: string[];
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
   beforeEach(async () => {
     await emu.control.reset();
     lines = [];
@@ -121,12 +117,8 @@ describe("retries", () => {
 });
 
 describe("creates whose answer was lost", () => {
-  let emu: Emulator;
+  const emu = useEmulator();
   let client: AnypointClient;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
   beforeEach(async () => {
     await emu.control.reset();
     client = fullClient(emu.url);
@@ -170,18 +162,11 @@ describe("creates whose answer was lost", () => {
     await emu.control.setFaults([
       { method: "POST", path: "/contracts$", phase: "after", drop: true, count: 1 },
     ]);
-    const contract = await client.createContract(SEED.org, app.id, {
-      acceptedTerms: true,
-      instanceType: "api",
-      organizationId: SEED.org,
-      groupId: SEED.org,
-      assetId: "orders-api",
-      version: "1.2.0",
-      versionGroup: "v1",
-      apiId: SEED.apis.orders,
-      environmentId: SEED.sandbox,
-      requestedTierId: SEED.tiers.ordersSilver,
-    });
+    const contract = await client.createContract(
+      SEED.org,
+      app.id,
+      contractRequest("orders", SEED.tiers.ordersSilver),
+    );
     const stored = (await emu.control.state()).contracts.filter((c) => c.applicationId === app.id);
     expect(stored).toHaveLength(1);
     expect(contract).toMatchObject({ id: stored[0].id, status: "APPROVED", clientId: app.clientId });
@@ -190,18 +175,11 @@ describe("creates whose answer was lost", () => {
 
   it("treats an approval whose answer was lost as done rather than failing on the second try", async () => {
     const app = await client.createApplication(SEED.org, { name: "approve-lost-app" });
-    const pending = await client.createContract(SEED.org, app.id, {
-      acceptedTerms: true,
-      instanceType: "api",
-      organizationId: SEED.org,
-      groupId: SEED.org,
-      assetId: "orders-api",
-      version: "1.2.0",
-      versionGroup: "v1",
-      apiId: SEED.apis.orders,
-      environmentId: SEED.sandbox,
-      requestedTierId: SEED.tiers.ordersGold,
-    });
+    const pending = await client.createContract(
+      SEED.org,
+      app.id,
+      contractRequest("orders", SEED.tiers.ordersGold),
+    );
     expect(pending.status).toBe("PENDING");
     await emu.control.setFaults([
       { method: "POST", path: "/approve$", phase: "after", drop: true, count: 1 },
@@ -213,11 +191,7 @@ describe("creates whose answer was lost", () => {
 });
 
 describe("concurrency limit", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
 
   it("keeps at most maxConcurrency requests in flight", async () => {
     const client = fullClient(emu.url, { maxConcurrency: 3 });

@@ -1,7 +1,7 @@
 import { AnypointClient, isAnypointError } from "../../client";
 import { type Operation, REQUIREMENTS, requiredScopes } from "../../client/scopes";
 import { defaultSeed, type SeedInput } from "../../emulator";
-import { type Emulator, emulator, FAST_RETRIES, SEED } from "./support";
+import { contractRequest, type Emulator, emulator, FAST_RETRIES, SEED } from "./support";
 
 // The scope table (client/scopes.ts) against the emulator, which enforces scopes as
 // docs/anypoint.md section 5 describes: every scope the table names is needed, and enough.
@@ -12,18 +12,7 @@ const MINIMAL = {
 };
 const OWN_APP = 2680001;
 const OWN_CONTRACT = 7320001;
-const CUSTOMERS_CONTRACT = {
-  acceptedTerms: true,
-  instanceType: "api" as const,
-  organizationId: SEED.org,
-  groupId: SEED.org,
-  assetId: "customers-api",
-  version: "1.0.0",
-  versionGroup: "v1",
-  apiId: SEED.apis.customers,
-  environmentId: SEED.sandbox,
-  requestedTierId: SEED.tiers.customersFree,
-};
+const CUSTOMERS_CONTRACT = contractRequest("customers", SEED.tiers.customersFree);
 
 type Grant = string | { scope: string; applicationId: number };
 

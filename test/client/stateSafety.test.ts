@@ -1,17 +1,17 @@
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
-import { AnypointClient, type CreateContractRequest, isAnypointError } from "../../client";
+import { AnypointClient, isAnypointError } from "../../client";
 import { path } from "../../client/http";
 import { isNotFound } from "../../provider/impl/errors";
 import {
   capturingProxy,
-  type Emulator,
-  emulator,
+  contractRequest,
   FAST_RETRIES,
   failure,
   fullClient,
+  listening,
   requests,
   SEED,
+  useEmulator,
 } from "./support";
 
 /** A server answering every request with `answer`, recording what reached it. */
@@ -26,17 +26,7 @@ async function fakeServer(
     req.resume();
     req.on("end", () => answer(req, res));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    paths,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await listening(server)), seen, paths };
 }
 
 const htmlNotFound = (_req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -44,25 +34,8 @@ const htmlNotFound = (_req: http.IncomingMessage, res: http.ServerResponse) => {
   res.end("<!doctype html><html><body>Anypoint Platform</body></html>");
 };
 
-const ordersContract = (tierId?: number): CreateContractRequest => ({
-  acceptedTerms: true,
-  instanceType: "api",
-  organizationId: SEED.org,
-  groupId: SEED.org,
-  assetId: "orders-api",
-  version: "1.2.0",
-  versionGroup: "v1",
-  apiId: SEED.apis.orders,
-  environmentId: SEED.sandbox,
-  ...(tierId === undefined ? {} : { requestedTierId: tierId }),
-});
-
 describe("a 404 is proof of deletion only for the object's own path, in its family's error shape", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
   afterEach(() => emu.control.clearFaults());
 
   it("says to check anypoint:baseUrl, not 'gone', when the token endpoint answers 404 (a base URL with /home)", async () => {
@@ -132,11 +105,7 @@ describe("a 404 is proof of deletion only for the object's own path, in its fami
 });
 
 describe("the owner's application list carries no credentials", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
 
   it("lists own applications from items without clientId, and a lost create's result is read again for its client id", async () => {
     const client = fullClient(emu.url);
@@ -160,11 +129,7 @@ describe("the owner's application list carries no credentials", () => {
 });
 
 describe("API Manager names a contract's client id coreServicesId", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
 
   it("reads the client id of a listed, fetched and recovered contract", async () => {
     const client = fullClient(emu.url);
@@ -172,7 +137,11 @@ describe("API Manager names a contract's client id coreServicesId", () => {
     await emu.control.setFaults([
       { method: "POST", path: "/contracts$", status: 503, phase: "after", count: 1 },
     ]);
-    const recovered = await client.createContract(SEED.org, app.id, ordersContract(SEED.tiers.ordersSilver));
+    const recovered = await client.createContract(
+      SEED.org,
+      app.id,
+      contractRequest("orders", SEED.tiers.ordersSilver),
+    );
     expect(recovered.clientId).toBe(app.clientId);
     const fetched = await client.getApiContract(SEED.org, SEED.sandbox, SEED.apis.orders, recovered.id);
     expect(fetched.application?.coreServicesId).toBe(app.clientId);
@@ -180,11 +149,7 @@ describe("API Manager names a contract's client id coreServicesId", () => {
 });
 
 describe("a lost answer adopts only what was absent before the request", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
   afterEach(() => emu.control.clearFaults());
 
   it("answers the duplicate application's 409, not the existing application, after a 503 before processing", async () => {
@@ -199,10 +164,10 @@ describe("a lost answer adopts only what was absent before the request", () => {
   it("answers the duplicate contract's 409, not the existing contract, after a 503 before processing", async () => {
     const client = fullClient(emu.url);
     const app = await client.createApplication(SEED.org, { name: "one-contract-app" });
-    await client.createContract(SEED.org, app.id, ordersContract(SEED.tiers.ordersSilver));
+    await client.createContract(SEED.org, app.id, contractRequest("orders", SEED.tiers.ordersSilver));
     await emu.control.setFaults([{ method: "POST", path: "/contracts$", status: 503, count: 1 }]);
     const error = await failure(
-      client.createContract(SEED.org, app.id, ordersContract(SEED.tiers.ordersSilver)),
+      client.createContract(SEED.org, app.id, contractRequest("orders", SEED.tiers.ordersSilver)),
     );
     expect(isAnypointError(error, "conflict")).toBe(true);
   });
@@ -224,11 +189,7 @@ describe("a lost answer adopts only what was absent before the request", () => {
 });
 
 describe("where requests go, how long they take and how much they read", () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await emulator();
-  });
-  afterAll(() => emu.close());
+  const emu = useEmulator();
 
   it("never sends a loopback base URL's requests (the client secret among them) through HTTP_PROXY", async () => {
     const proxy = await capturingProxy(emu.url);

@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { AnypointClient, type ClientOptions } from "../../client";
+import { AnypointClient, type ClientOptions, type CreateContractRequest } from "../../client";
 import { controlClient, type ControlClient, type SeedInput, startEmulator } from "../../emulator";
 
 /** The default seed's ids and credentials (ARCHITECTURE.md). */
@@ -29,11 +29,39 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-export async function emulator(
-  options: { seed?: SeedInput; tokenTtlSeconds?: number } = {},
-): Promise<Emulator> {
+export interface EmulatorOptions {
+  seed?: SeedInput;
+  tokenTtlSeconds?: number;
+}
+
+export async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const running = await startEmulator({ port: 0, ...options });
   return { url: running.url, control: controlClient(running.url), close: () => running.close() };
+}
+
+/**
+ * Starts an emulator before the enclosing describe's tests (beforeAll) and closes it after them
+ * (afterAll). The answer reads the running emulator when used, so it may be taken at describe time.
+ */
+export function useEmulator(options: EmulatorOptions = {}): Emulator {
+  let running: Emulator | undefined;
+  beforeAll(async () => {
+    running = await emulator(options);
+  });
+  afterAll(() => running?.close());
+  const current = (): Emulator => {
+    if (!running) throw new Error("the emulator starts in beforeAll: use it in a hook or a test");
+    return running;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get control() {
+      return current().control;
+    },
+    close: () => current().close(),
+  };
 }
 
 /** Fast retries so tests never wait seconds for backoff; everything else as in production. */
@@ -63,6 +91,29 @@ export async function requests(
 
 export const tokenRequests = (control: ControlClient) => requests(control, { path: TOKEN_PATH });
 
+/** The Exchange assets of the default seed's Sandbox API instances. */
+const SANDBOX_APIS = {
+  orders: { assetId: "orders-api", version: "1.2.0", versionGroup: "v1", apiId: SEED.apis.orders },
+  payments: { assetId: "payments-api", version: "2.0.1", versionGroup: "v2", apiId: SEED.apis.payments },
+  customers: { assetId: "customers-api", version: "1.0.0", versionGroup: "v1", apiId: SEED.apis.customers },
+} as const;
+
+/** A request for access to a Sandbox API instance of the default seed, for a tier if one is named. */
+export function contractRequest(
+  api: keyof typeof SANDBOX_APIS,
+  requestedTierId?: number,
+): CreateContractRequest {
+  return {
+    acceptedTerms: true,
+    instanceType: "api",
+    organizationId: SEED.org,
+    groupId: SEED.org,
+    ...SANDBOX_APIS[api],
+    environmentId: SEED.sandbox,
+    ...(requestedTierId === undefined ? {} : { requestedTierId }),
+  };
+}
+
 /** Awaits a promise that must reject, and returns what it rejected with. */
 export async function failure(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
   try {
@@ -81,8 +132,27 @@ export interface CapturedRequest {
   body: string;
 }
 
-/** A pass-through proxy in front of the emulator that records every request the client sends. */
-export async function capturingProxy(target: string): Promise<{
+/** Listens on a free loopback port; `close` also ends the connections still open. */
+export async function listening(server: http.Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * A pass-through proxy in front of the emulator that records every request the client sends.
+ * `rewrite`, if given, may replace a request's body before it is forwarded (with its length).
+ */
+export async function capturingProxy(
+  target: string,
+  rewrite?: (request: http.IncomingMessage, body: Buffer) => Buffer,
+): Promise<{
   url: string;
   captured: CapturedRequest[];
   close(): Promise<void>;
@@ -92,16 +162,21 @@ export async function capturingProxy(target: string): Promise<{
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const body = Buffer.concat(chunks);
+      const received = Buffer.concat(chunks);
       const url = new URL(req.url ?? "/", target);
       captured.push({
         method: req.method ?? "GET",
         path: url.pathname,
         query: url.searchParams,
         contentType: req.headers["content-type"],
-        body: body.toString("utf8"),
+        body: received.toString("utf8"),
       });
-      const headers = { ...req.headers, host: new URL(target).host };
+      const body = rewrite ? rewrite(req, received) : received;
+      const headers = {
+        ...req.headers,
+        host: new URL(target).host,
+        ...(rewrite ? { "content-length": String(body.length) } : {}),
+      };
       const forward = http.request(
         new URL(req.url ?? "/", target),
         { method: req.method, headers },
@@ -114,14 +189,5 @@ export async function capturingProxy(target: string): Promise<{
       forward.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    captured,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await listening(server)), captured };
 }

@@ -5,14 +5,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { defaultSeed, loadSeedFile } from "../../emulator";
-import { API, amContracts, E2, FULL, LEGACY_CONTRACT, type Session, start } from "./support";
+import { API, amContracts, E2, FULL, LEGACY_CONTRACT, type Session, start, startWithToken } from "./support";
 
 describe("the control surface under /_emulator/", () => {
   let s: Session;
   let token: string;
   beforeEach(async () => {
-    s = await start();
-    token = await s.token();
+    ({ session: s, token } = await startWithToken());
   });
   afterEach(() => s.close());
 
@@ -113,8 +112,7 @@ describe("the control surface refuses what a web page could send", () => {
   let s: Session;
   let token: string;
   beforeEach(async () => {
-    s = await start();
-    token = await s.token();
+    ({ session: s, token } = await startWithToken());
   });
   afterEach(() => s.close());
 

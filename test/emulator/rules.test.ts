@@ -13,6 +13,7 @@ import {
   SANDBOX,
   type Session,
   start,
+  startWithToken,
   TIER,
   xapiContract,
 } from "./support";
@@ -36,8 +37,7 @@ describe("the emulator's rules (docs/anypoint.md sections 1-4)", () => {
   let token: string;
 
   beforeEach(async () => {
-    s = await start();
-    token = await s.token();
+    ({ session: s, token } = await startWithToken());
   });
   afterEach(() => s.close());
 

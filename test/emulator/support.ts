@@ -97,6 +97,14 @@ export async function start(options: EmulatorOptions = {}): Promise<Session> {
   };
 }
 
+/** A started emulator and a token of the full-scope connected app. */
+export async function startWithToken(
+  options: EmulatorOptions = {},
+): Promise<{ session: Session; token: string }> {
+  const session = await start(options);
+  return { session, token: await session.token() };
+}
+
 /** A valid CreateContractV2 body for an API instance of the default seed. */
 export function contractRequest(
   apiId: number,

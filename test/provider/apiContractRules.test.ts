@@ -1,7 +1,7 @@
 import type { ApiContractState } from "../../provider/impl/apiContractProvider";
 import { apiContractProvider } from "../../provider/impl/apiContractProvider";
 import { UNKNOWN } from "../../provider/inputs";
-import { type Direct, paths, startDirect } from "../support/direct";
+import { type Direct, type DiffRow, paths, same, startDirect, update } from "../support/direct";
 import { SEED } from "../support/harness";
 
 // ApiContract's rules, called directly: diff on recorded state and new inputs (no I/O), then
@@ -33,15 +33,6 @@ const declared = {
   tierId: SILVER,
 };
 
-interface DiffRow {
-  rule: string;
-  olds: Partial<ApiContractState>;
-  news: Record<string, unknown>;
-  expected: { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean };
-}
-
-const same = { changes: false, replaces: [], deleteBeforeReplace: false };
-const update = { changes: true, replaces: [], deleteBeforeReplace: false };
 /** A replacement; the old contract goes first when the new one is for the same application and API instance. */
 const replace = (deleteBeforeReplace: boolean, ...keys: string[]) => ({
   changes: true,
@@ -49,7 +40,7 @@ const replace = (deleteBeforeReplace: boolean, ...keys: string[]) => ({
   deleteBeforeReplace,
 });
 
-const DIFF_ROWS: DiffRow[] = [
+const DIFF_ROWS: DiffRow<ApiContractState>[] = [
   { rule: "nothing changed", olds: {}, news: declared, expected: same },
   {
     rule: "another application replaces, both may coexist",

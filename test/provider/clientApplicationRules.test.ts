@@ -1,7 +1,7 @@
 import type { ClientApplicationState } from "../../provider/impl/clientApplicationProvider";
 import { clientApplicationProvider } from "../../provider/impl/clientApplicationProvider";
 import { UNKNOWN } from "../../provider/inputs";
-import { type Direct, paths, startDirect } from "../support/direct";
+import { type Direct, type DiffRow, paths, same, startDirect, update } from "../support/direct";
 import { SEED } from "../support/harness";
 
 // ClientApplication's rules, called directly: diff on recorded state and new inputs (no I/O), then
@@ -20,18 +20,9 @@ const recorded: ClientApplicationState = {
   masterOrganizationId: SEED.rootOrganizationId,
 };
 
-interface DiffRow {
-  rule: string;
-  olds: Partial<ClientApplicationState>;
-  news: Record<string, unknown>;
-  expected: { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean };
-}
-
-const same = { changes: false, replaces: [], deleteBeforeReplace: false };
-const update = { changes: true, replaces: [], deleteBeforeReplace: false };
 const replace = (...keys: string[]) => ({ changes: true, replaces: keys, deleteBeforeReplace: true });
 
-const DIFF_ROWS: DiffRow[] = [
+const DIFF_ROWS: DiffRow<ClientApplicationState>[] = [
   { rule: "nothing changed", olds: {}, news: { name: "mobile-app" }, expected: same },
   { rule: "a rename updates in place", olds: {}, news: { name: "mobile-app-2" }, expected: update },
   {

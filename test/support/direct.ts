@@ -90,3 +90,23 @@ export const paths = {
   contractAction: (environmentId: string, apiId: number, contractId: number, action: string) =>
     `/apimanager/xapi/v1/organizations/${ROOT}/environments/${environmentId}/apis/${apiId}/contracts/${contractId}/${action}`,
 };
+
+/** What a provider's diff answers. */
+export interface DiffAnswer {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/** One rule of a provider's diff: the recorded state changed by `olds`, the new inputs, and the answer. */
+export interface DiffRow<State> {
+  rule: string;
+  olds: Partial<State>;
+  news: Record<string, unknown>;
+  expected: DiffAnswer;
+}
+
+/** The diff of inputs that change nothing. */
+export const same = { changes: false, replaces: [], deleteBeforeReplace: false };
+/** The diff of inputs that change the resource in place. */
+export const update = { changes: true, replaces: [], deleteBeforeReplace: false };
