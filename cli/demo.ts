@@ -28,7 +28,9 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
   const step: Step = (title) => print(`\n== ${++stepNumber}. ${title}`);
   const root = packageRoot();
   if (!fs.existsSync(path.join(root, "demo", "index.ts"))) {
-    throw new Error("the demo runs from a checkout of pulumi-anypoint (./dev.sh demo); the published package does not include it");
+    throw new Error(
+      "the demo runs from a checkout of pulumi-anypoint (./dev.sh demo); the published package does not include it",
+    );
   }
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-anypoint-demo-"));
 
@@ -112,7 +114,9 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
   print("\n== Next: the same program against your organization");
   print("   pulumi stack init prod");
   print("   pulumi config set anypoint:clientId <connected app client id>");
-  print("   pulumi config set --secret anypoint:clientSecret      # prompts: the secret stays out of shell history");
+  print(
+    "   pulumi config set --secret anypoint:clientSecret      # prompts: the secret stays out of shell history",
+  );
   print("   pulumi config set anypoint-access:environmentId <your Sandbox environment id>");
   print("   pulumi preview   # check the scopes first with: npx pulumi-anypoint doctor");
 }

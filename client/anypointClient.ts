@@ -713,4 +713,3 @@ async function ignoreNotFound(request: Promise<unknown>): Promise<void> {
     if (!isAnypointError(error, "not_found")) throw error;
   }
 }
-

@@ -46,7 +46,10 @@ function forPerson(kind: ResourceKind, error: unknown): unknown {
   return shown;
 }
 
-function guarded<A extends unknown[], R>(kind: ResourceKind, method: ((...args: A) => Promise<R>) | undefined) {
+function guarded<A extends unknown[], R>(
+  kind: ResourceKind,
+  method: ((...args: A) => Promise<R>) | undefined,
+) {
   if (!method) return undefined;
   return async (...args: A): Promise<R> => {
     try {

@@ -69,7 +69,10 @@ export const clientApplicationInputs = z
     name: text(255).refine((name) => name.trim().length > 0, "is required and must not be blank"),
     description: text(4000).optional(),
     url: httpUrl.optional(),
-    redirectUris: z.array(redirectUri, { error: "must be a list of URIs" }).max(100, "must list at most 100 URIs").optional(),
+    redirectUris: z
+      .array(redirectUri, { error: "must be a list of URIs" })
+      .max(100, "must list at most 100 URIs")
+      .optional(),
     grantTypes: z
       .array(z.enum(GRANT_TYPES, { error: `must be one of ${GRANT_TYPES.join(", ")}` }))
       .optional(),

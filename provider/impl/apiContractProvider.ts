@@ -1,5 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { AnypointClient, ApiInstance, ExchangeContractSummary, ManagedContract, Tier } from "../../client";
+import type {
+  AnypointClient,
+  ApiInstance,
+  ExchangeContractSummary,
+  ManagedContract,
+  Tier,
+} from "../../client";
 import { apiContractInputs, type ApiContractInputs, sameUuid, UNKNOWN, validateInputs } from "../inputs";
 import { context } from "./context";
 import { answered404, InputError, isForbidden, isNotFound, PartialCreateError } from "./errors";

@@ -1,6 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Application, ApplicationInput } from "../../client";
-import { clientApplicationInputs, type ClientApplicationInputs, sameUuid, UNKNOWN, validateInputs } from "../inputs";
+import {
+  clientApplicationInputs,
+  type ClientApplicationInputs,
+  sameUuid,
+  UNKNOWN,
+  validateInputs,
+} from "../inputs";
 import { context } from "./context";
 import { InputError, isNotFound } from "./errors";
 import { definedOnly, readResult } from "./records";
@@ -83,7 +89,10 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
     const app = await client.createApplication(organizationId, definedOnly(applicationBody(inputs, false)), {
       apiInstanceId: inputs.apiInstanceId,
     });
-    return { id: String(app.id), outs: { ...stateOf(app, inputs, organizationId), baseUrl: context.baseUrl } };
+    return {
+      id: String(app.id),
+      outs: { ...stateOf(app, inputs, organizationId), baseUrl: context.baseUrl },
+    };
   },
 
   async read(id, props: ClientApplicationState) {
@@ -118,7 +127,10 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
     }
     app ??= await client.getApplication(organizationId, applicationId);
     return {
-      outs: { ...stateOf(app, news, organizationId, false, olds.clientSecret), baseUrl: olds.baseUrl ?? context.baseUrl },
+      outs: {
+        ...stateOf(app, news, organizationId, false, olds.clientSecret),
+        baseUrl: olds.baseUrl ?? context.baseUrl,
+      },
     };
   },
 

@@ -37,7 +37,7 @@ describe("the README", () => {
       .readdirSync(path.join(root, "client"))
       .map((file) => fs.readFileSync(path.join(root, "client", file), "utf8"))
       .join("\n");
-    for (const variable of new Set(readme.match(/ANYPOINT_[A-Z_]+/g))) {
+    for (const variable of new Set(readme.match(/\bANYPOINT_[A-Z_]+/g))) {
       expect(client).toContain(variable);
     }
   });

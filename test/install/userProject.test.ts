@@ -19,8 +19,13 @@ const run = promisify(execFile);
 
 /** The fenced block that follows the README line naming `file` in the "Using it" section. */
 function readmeBlock(file: string): string {
-  const section = README.slice(README.indexOf("## Using it in your Pulumi project"), README.indexOf("## Configuration"));
-  const match = new RegExp("`" + file.replace(".", "\\.") + "`[^\\n]*\\n+```\\w*\\n([\\s\\S]*?)```").exec(section);
+  const section = README.slice(
+    README.indexOf("## Using it in your Pulumi project"),
+    README.indexOf("## Configuration"),
+  );
+  const match = new RegExp("`" + file.replace(".", "\\.") + "`[^\\n]*\\n+```\\w*\\n([\\s\\S]*?)```").exec(
+    section,
+  );
   if (!match) throw new Error(`the README's "Using it" section has no block for ${file}`);
   return match[1];
 }
@@ -41,8 +46,11 @@ function copyCheckout(target: string): void {
 }
 
 const installedVersion = (pkg: string) =>
-  (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string })
-    .version;
+  (
+    JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
 
 describe("a user's own project with the packed package", () => {
   let work: string;
@@ -51,8 +59,16 @@ describe("a user's own project with the packed package", () => {
   let packedFiles: string[];
   let env: NodeJS.ProcessEnv;
 
-  const inProject = async (command: string, args: string[], extra: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
-    const child = execFile(command, args, { cwd: project, env: extra.env ?? env, maxBuffer: 64 * 1024 * 1024 });
+  const inProject = async (
+    command: string,
+    args: string[],
+    extra: { input?: string; env?: NodeJS.ProcessEnv } = {},
+  ) => {
+    const child = execFile(command, args, {
+      cwd: project,
+      env: extra.env ?? env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (extra.input !== undefined) child.stdin?.end(extra.input);
     else child.stdin?.end();
     let stdout = "";
@@ -86,7 +102,10 @@ describe("a user's own project with the packed package", () => {
         cwd: project,
         maxBuffer: 64 * 1024 * 1024,
       });
-    await npmInstall([path.join(work, packed.filename), `@pulumi/pulumi@${installedVersion("@pulumi/pulumi")}`]);
+    await npmInstall([
+      path.join(work, packed.filename),
+      `@pulumi/pulumi@${installedVersion("@pulumi/pulumi")}`,
+    ]);
     await npmInstall([
       "--save-dev",
       `typescript@${installedVersion("typescript")}`,
@@ -97,7 +116,9 @@ describe("a user's own project with the packed package", () => {
     // Like a user's shell: the Pulumi CLI and Node on PATH, nothing of this checkout, no ANYPOINT_* variables.
     env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("ANYPOINT_")));
     delete env.PULUMI_ANYPOINT_PULUMI_BIN;
-    env.PATH = [pulumiBinDir(), path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":");
+    env.PATH = [pulumiBinDir(), path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(
+      ":",
+    );
     env.PULUMI_HOME = path.join(work, "pulumi-home");
     env.PULUMI_BACKEND_URL = `file://${path.join(work, "backend")}`;
     env.PULUMI_CONFIG_PASSPHRASE = "user-project-passphrase";
@@ -121,8 +142,12 @@ describe("a user's own project with the packed package", () => {
   });
 
   it("publishes the built code without set-up scripts or benchmarks", () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(["dist/provider/index.js", "dist/cli/main.js", "package.json"]));
-    expect(packedFiles.filter((file) => /^(scripts|bench|test|dist\/bench|dist\/test)\//.test(file))).toEqual([]);
+    expect(packedFiles).toEqual(
+      expect.arrayContaining(["dist/provider/index.js", "dist/cli/main.js", "package.json"]),
+    );
+    expect(packedFiles.filter((file) => /^(scripts|bench|test|dist\/bench|dist\/test)\//.test(file))).toEqual(
+      [],
+    );
     const installed = path.join(project, "node_modules", "pulumi-anypoint");
     expect(fs.existsSync(path.join(installed, "scripts"))).toBe(false);
     expect(fs.existsSync(path.join(installed, "dist", "bench"))).toBe(false);
@@ -134,27 +159,42 @@ describe("a user's own project with the packed package", () => {
     expect(up).toMatchObject({ code: 0 });
     expect(up.stdout).toMatch(/\+ 3 created/); // the stack, the application and its contract
     const outputs = await inProject("pulumi", ["stack", "output", "--json"]);
-    expect(JSON.parse(outputs.stdout)).toMatchObject({ clientId: expect.stringMatching(/^[0-9a-f]{32}$/), clientSecret: "[secret]" });
+    expect(JSON.parse(outputs.stdout)).toMatchObject({
+      clientId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      clientSecret: "[secret]",
+    });
   }, 300_000);
 
   it("doctor reads the credentials from the stack config and passes", async () => {
     const doctor = await inProject("npx", ["--no-install", "pulumi-anypoint", "doctor"]);
-    expect(doctor.stdout).toContain("stack dev config (anypoint:baseUrl, anypoint:clientId, anypoint:clientSecret)");
+    expect(doctor.stdout).toContain(
+      "stack dev config (anypoint:baseUrl, anypoint:clientId, anypoint:clientSecret)",
+    );
     expect(doctor.stdout + doctor.stderr).not.toContain(SEED.full.clientSecret);
     expect(doctor).toMatchObject({ code: 0 });
   }, 120_000);
 
   it("discover finds the application the program made", async () => {
-    const discover = await inProject("npx", ["--no-install", "pulumi-anypoint", "discover", "--environment", SEED.sandbox]);
+    const discover = await inProject("npx", [
+      "--no-install",
+      "pulumi-anypoint",
+      "discover",
+      "--environment",
+      SEED.sandbox,
+    ]);
     expect(discover.stdout + discover.stderr).toContain("mobile-banking");
     expect(discover).toMatchObject({ code: 0 });
   }, 120_000);
 
   it("says plainly when no pulumi is on PATH, and builds nothing", async () => {
     const bare = { ...env, PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(":") };
-    const doctor = await inProject(process.execPath, ["node_modules/pulumi-anypoint/dist/cli/main.js", "doctor"], {
-      env: bare,
-    });
+    const doctor = await inProject(
+      process.execPath,
+      ["node_modules/pulumi-anypoint/dist/cli/main.js", "doctor"],
+      {
+        env: bare,
+      },
+    );
     expect(doctor.stderr).toContain("the Pulumi CLI is not on PATH");
     expect(doctor.stderr + doctor.stdout).not.toMatch(/go build|ensure-pulumi|Go module proxy/);
   }, 120_000);
@@ -197,22 +237,41 @@ describe("a user's own project with the packed package", () => {
       const prefix = path.join(work, "typescript-6");
       await run(
         "npm",
-        ["install", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `typescript@${TYPESCRIPT_6}`],
+        [
+          "install",
+          "--prefix",
+          prefix,
+          "--prefer-offline",
+          "--no-audit",
+          "--no-fund",
+          "--loglevel=error",
+          `typescript@${TYPESCRIPT_6}`,
+        ],
         { maxBuffer: 64 * 1024 * 1024 },
       );
       tsc6 = path.join(prefix, "node_modules", "typescript", "bin", "tsc");
     }, 300_000);
 
-    it.each(cells)("TypeScript %s, %s", async (major, _name, compilerOptions) => {
-      const config = path.join(project, `tsconfig.check-${cells.findIndex((cell) => cell[2] === compilerOptions)}.json`);
-      fs.writeFileSync(config, JSON.stringify({ compilerOptions: { ...compilerOptions, noEmit: true }, files: ["public-api.ts"] }));
-      const tsc = major === "6" ? tsc6 : path.join(project, "node_modules", "typescript", "bin", "tsc");
-      const version = (await inProject(process.execPath, [tsc, "--version"])).stdout.trim();
-      expect(version).toMatch(new RegExp(`^Version ${major}\\.`));
-      const result = await inProject(process.execPath, [tsc, "-p", config, "--pretty", "false"]);
-      expect(result.stdout + result.stderr).toBe("");
-      expect(result.code).toBe(0);
-    }, 120_000);
+    it.each(cells)(
+      "TypeScript %s, %s",
+      async (major, _name, compilerOptions) => {
+        const config = path.join(
+          project,
+          `tsconfig.check-${cells.findIndex((cell) => cell[2] === compilerOptions)}.json`,
+        );
+        fs.writeFileSync(
+          config,
+          JSON.stringify({ compilerOptions: { ...compilerOptions, noEmit: true }, files: ["public-api.ts"] }),
+        );
+        const tsc = major === "6" ? tsc6 : path.join(project, "node_modules", "typescript", "bin", "tsc");
+        const version = (await inProject(process.execPath, [tsc, "--version"])).stdout.trim();
+        expect(version).toMatch(new RegExp(`^Version ${major}\\.`));
+        const result = await inProject(process.execPath, [tsc, "-p", config, "--pretty", "false"]);
+        expect(result.stdout + result.stderr).toBe("");
+        expect(result.code).toBe(0);
+      },
+      120_000,
+    );
   });
 
   it("pulumi destroy removes what up made", async () => {

@@ -18,7 +18,8 @@ describe("errors as the provider hands them to the engine", () => {
       "anypoint:clientSecret": SEED.full.clientSecret,
     };
     jest.isolateModules(() => {
-      const { providerFor } = require("../../provider/implementation") as typeof import("../../provider/implementation");
+      const { providerFor } =
+        require("../../provider/implementation") as typeof import("../../provider/implementation");
       app = providerFor("ClientApplication");
       contract = providerFor("ApiContract");
     });
@@ -42,7 +43,9 @@ describe("errors as the provider hands them to the engine", () => {
     await app.create({ name: "advised-app" });
     const error = await failure(app.create({ name: "advised-app" }));
     expect(error.message).toMatch(/already exists \(id \d+\): names are unique/);
-    expect(error.message).toMatch(/Set adopt: true on the ClientApplication to take it over, or choose another name/);
+    expect(error.message).toMatch(
+      /Set adopt: true on the ClientApplication to take it over, or choose another name/,
+    );
     expect(error.stack).toBe(error.message);
     expect(`${error}`).toBe("pulumi-anypoint");
   });
@@ -65,9 +68,9 @@ describe("errors as the provider hands them to the engine", () => {
       (async () => {
         let isolated!: pulumi.dynamic.ResourceProvider;
         jest.isolateModules(() => {
-          isolated = (require("../../provider/implementation") as typeof import("../../provider/implementation")).providerFor(
-            "ClientApplication",
-          );
+          isolated = (
+            require("../../provider/implementation") as typeof import("../../provider/implementation")
+          ).providerFor("ClientApplication");
         });
         const wrong: Record<string, string> = {
           "anypoint:baseUrl": emulator.url,
@@ -79,7 +82,9 @@ describe("errors as the provider hands them to the engine", () => {
       })(),
     );
     expect(refused.message).toMatch(/refused the credentials/);
-    expect(refused.message).toMatch(/pulumi refresh` and `pulumi destroy` use the provider configuration recorded/);
+    expect(refused.message).toMatch(
+      /pulumi refresh` and `pulumi destroy` use the provider configuration recorded/,
+    );
     expect(refused.message).toMatch(/--run-program/);
     expect(refused.message).not.toContain("00000000000000000000000000000000");
   });

@@ -13,7 +13,12 @@ describe("changes of the stack config after resources exist", () => {
     await harness.declare({
       applications: [{ key: "app", name: "config-change-app", description: "as declared" }],
       contracts: [
-        { key: "payments", application: "app", environmentId: SEED.sandbox, apiInstanceId: SEED.apis.paymentsSandbox },
+        {
+          key: "payments",
+          application: "app",
+          environmentId: SEED.sandbox,
+          apiInstanceId: SEED.apis.paymentsSandbox,
+        },
       ],
     });
     const up = await harness.stack.up();
@@ -26,7 +31,9 @@ describe("changes of the stack config after resources exist", () => {
 
   describe("a rotated connected-app secret", () => {
     beforeAll(async () => {
-      await harness.control("POST", `/connected-apps/${SEED.full.clientId}/secret`, { clientSecret: ROTATED });
+      await harness.control("POST", `/connected-apps/${SEED.full.clientId}/secret`, {
+        clientSecret: ROTATED,
+      });
       await harness.useCredentials({ clientId: SEED.full.clientId, clientSecret: ROTATED });
     });
 
@@ -38,7 +45,9 @@ describe("changes of the stack config after resources exist", () => {
     });
 
     it("works for refresh --run-program (what the drift check runs) without an up", async () => {
-      await harness.control("PATCH", `/applications/${await applicationId()}`, { description: "edited in the UI" });
+      await harness.control("PATCH", `/applications/${await applicationId()}`, {
+        description: "edited in the UI",
+      });
       const refresh = await harness.stack.refresh({ runProgram: true });
       expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
     });
@@ -46,9 +55,9 @@ describe("changes of the stack config after resources exist", () => {
     it("works for pulumi up, which records the new configuration", async () => {
       const up = await harness.stack.up();
       expect(up.summary.result).toBe("succeeded");
-      expect((await harness.state()).applications.find((a) => a.name === "config-change-app")?.description).toBe(
-        "as declared",
-      );
+      expect(
+        (await harness.state()).applications.find((a) => a.name === "config-change-app")?.description,
+      ).toBe("as declared");
     });
   });
 
@@ -91,7 +100,11 @@ describe("changes of the stack config after resources exist", () => {
     const masked = JSON.stringify(state.deployment.resources, (_key, value: unknown) =>
       value && typeof value === "object" && "ciphertext" in value ? "[secret]" : value,
     );
-    return (JSON.parse(masked) as typeof state.deployment.resources).map(({ urn, id, outputs }) => ({ urn, id, outputs }));
+    return (JSON.parse(masked) as typeof state.deployment.resources).map(({ urn, id, outputs }) => ({
+      urn,
+      id,
+      outputs,
+    }));
   }
 
   async function applicationId(): Promise<number> {
@@ -102,8 +115,13 @@ describe("changes of the stack config after resources exist", () => {
 });
 
 async function requestsAt(url: string): Promise<{ method: string; path: string; status: number }[]> {
-  return (await controlRequest<{ requests: { method: string; path: string; status: number }[] }>(url, "GET", "/requests"))
-    .requests;
+  return (
+    await controlRequest<{ requests: { method: string; path: string; status: number }[] }>(
+      url,
+      "GET",
+      "/requests",
+    )
+  ).requests;
 }
 
 function escape(text: string): string {

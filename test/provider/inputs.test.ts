@@ -96,11 +96,20 @@ describe("organization and environment ids in another case", () => {
   const SANDBOX = "5e1f7c2a-8b3d-4e6f-9a0b-1c2d3e4f5a61";
 
   it("are normalised to Anypoint's lowercase by check", () => {
-    const app = validateInputs(clientApplicationInputs, { name: "a", organizationId: ROOT.toUpperCase() }, APP_OUTPUTS);
+    const app = validateInputs(
+      clientApplicationInputs,
+      { name: "a", organizationId: ROOT.toUpperCase() },
+      APP_OUTPUTS,
+    );
     expect(app.inputs.organizationId).toBe(ROOT);
     const contract = validateInputs(
       apiContractInputs,
-      { applicationId: 1, apiInstanceId: 2, environmentId: SANDBOX.toUpperCase(), organizationId: ROOT.toUpperCase() },
+      {
+        applicationId: 1,
+        apiInstanceId: 2,
+        environmentId: SANDBOX.toUpperCase(),
+        organizationId: ROOT.toUpperCase(),
+      },
       [],
     );
     expect(contract.inputs).toMatchObject({ environmentId: SANDBOX, organizationId: ROOT });

@@ -81,7 +81,9 @@ describe("scripts/pulumi-pins.tsv: every module version the CLI build needs is p
         ...pin.replaces.map((r) => [r.to, r.version]),
       ];
       for (const [module, version] of wanted) {
-        const info = await goJson(["list", "-m", "-json", `${module}@${version}`], { GONOSUMDB: HOST_MODULE });
+        const info = await goJson(["list", "-m", "-json", `${module}@${version}`], {
+          GONOSUMDB: HOST_MODULE,
+        });
         expect({ module, version: info.Version }).toEqual({ module, version });
       }
     },
@@ -95,7 +97,11 @@ describe("scripts/pulumi-pins.tsv: every module version the CLI build needs is p
         GONOSUMDB: HOST_MODULE,
         GOFLAGS: "-modcacherw",
       });
-      expect({ version, zip: download.Sum, mod: download.GoModSum }).toEqual({ version, zip: zipSum, mod: modSum });
+      expect({ version, zip: download.Sum, mod: download.GoModSum }).toEqual({
+        version,
+        zip: zipSum,
+        mod: modSum,
+      });
     }
   }, 180_000);
 });

@@ -42,7 +42,9 @@ describe("the repository stands alone", () => {
   const files = repositoryFiles();
 
   it("finds the files it checks", () => {
-    expect(files).toEqual(expect.arrayContaining(["dev.sh", "scripts/ensure-pulumi.sh", "test/emulator/openapi.ts"]));
+    expect(files).toEqual(
+      expect.arrayContaining(["dev.sh", "scripts/ensure-pulumi.sh", "test/emulator/openapi.ts"]),
+    );
   });
 
   it("has no source, test or script that reaches above the repository root", () => {
@@ -50,14 +52,18 @@ describe("the repository stands alone", () => {
     const checked = files.filter((file) => isCode(file) && file !== "test/setup/standalone.test.ts");
     const offenders = checked.flatMap((file) => {
       const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-      const named = [...text.matchAll(/\.\.\/shared\b|["'/]shared\/anypoint-specs|\/work\/shared/g)].map((m) => m[0]);
+      const named = [...text.matchAll(/\.\.\/shared\b|["'/]shared\/anypoint-specs|\/work\/shared/g)].map(
+        (m) => m[0],
+      );
       return [...named, ...escapes(file, text)].map((what) => `${file}: ${what}`);
     });
     expect(offenders).toEqual([]);
   });
 
   it("catches a path that climbs out of the root (the check above can fail)", () => {
-    expect(escapes("test/emulator/openapi.ts", 'path.join(__dirname, "..", "..", "..", "shared")')).toHaveLength(1);
+    expect(
+      escapes("test/emulator/openapi.ts", 'path.join(__dirname, "..", "..", "..", "shared")'),
+    ).toHaveLength(1);
     expect(escapes("test/emulator/openapi.ts", 'path.join(__dirname, "..", "..", "vendor")')).toEqual([]);
     expect(escapes(".ci/run", 'cd "$(dirname "${BASH_SOURCE[0]}")/../.."')).toHaveLength(1);
     expect(escapes(".ci/run", 'cd "$(dirname "${BASH_SOURCE[0]}")/.."')).toEqual([]);
@@ -68,10 +74,12 @@ describe("the repository stands alone", () => {
     const missing: string[] = [];
     for (const file of files.filter((f) => isCode(f) || f.endsWith(".md"))) {
       const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-      if (/\b(ANYPOINT|PULUMI|STYLE)\.md\b/.test(text)) missing.push(`${file}: names a document outside the repository`);
+      if (/\b(ANYPOINT|PULUMI|STYLE)\.md\b/.test(text))
+        missing.push(`${file}: names a document outside the repository`);
       for (const match of text.matchAll(/\bdocs\/[\w./-]+\.md\b/g)) cited.add(match[0]);
     }
-    for (const doc of cited) if (!fs.existsSync(path.join(ROOT, doc))) missing.push(`${doc} is cited but missing`);
+    for (const doc of cited)
+      if (!fs.existsSync(path.join(ROOT, doc))) missing.push(`${doc} is cited but missing`);
     expect(missing).toEqual([]);
     expect(cited.size).toBeGreaterThan(0);
   });

@@ -24,7 +24,7 @@ export const HOSTILE_ROWS: HostileRow[] = [
     field: "name",
     value: 42,
     what: "a number for a string",
-    reason: /^must be a string$/,
+    reason: "must be a string",
     endToEnd: true,
   },
   {
@@ -67,7 +67,7 @@ export const HOSTILE_ROWS: HostileRow[] = [
     field: "redirectUris",
     value: "https://one.example.com",
     what: "a string for a list",
-    reason: /^must be a list of URIs$/,
+    reason: "must be a list of URIs",
   },
   {
     kind: "application",
