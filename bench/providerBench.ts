@@ -29,14 +29,17 @@ import * as path from "node:path";
 import { AnypointClient } from "../client";
 import { createLocalStack, type LocalStack } from "../cli/stack";
 import { packageRoot, pulumiBinDir } from "../cli/pulumiCli";
-import { controlClient, startEmulator, type ControlClient, type RequestLogEntry } from "../emulator";
+import {
+  controlClient,
+  DEMO_CREDENTIALS,
+  startEmulator,
+  type ControlClient,
+  type RequestLogEntry,
+} from "../emulator";
 
 const ROOT_ORG = "7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10";
 const SANDBOX = "5e1f7c2a-8b3d-4e6f-9a0b-1c2d3e4f5a61";
-const CREDENTIALS = {
-  clientId: "0c4e1f9a7b2d4c6e8f1a3b5c7d9e0f21",
-  clientSecret: "A1b2C3d4E5f6A7b8C9d0E1f2A3b4C5d6",
-};
+const CREDENTIALS = { clientId: DEMO_CREDENTIALS.clientId, clientSecret: DEMO_CREDENTIALS.clientSecret };
 /** Each consumer gets an application and two contracts: one API without tiers, one auto-approve tier. */
 const CONTRACTS = [
   { suffix: "payments", apiInstanceId: 18800102, tierId: undefined },

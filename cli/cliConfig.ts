@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { type ClientConfig, type ClientOptions, resolveClientConfig } from "../client";
+import { messageOf } from "../client/errors";
 import { CONFIG_KEYS, optionsFromConfig } from "../provider/impl/context";
 import { type CommandIo, type ParsedArgs, single } from "./args";
 import { enginePath, pulumiBinDir } from "./pulumiCli";
@@ -78,7 +79,7 @@ async function readStackConfig(io: CommandIo, stackName: string | undefined): Pr
     pulumi = path.join(pulumiBinDir(), "pulumi");
   } catch (error) {
     return {
-      reason: `the Pulumi CLI was not found: ${error instanceof Error ? error.message : String(error)}`,
+      reason: `the Pulumi CLI was not found: ${messageOf(error)}`,
     };
   }
   const env = { ...io.env, PATH: enginePath(io.env.PATH ?? "") };

@@ -2,14 +2,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { automation } from "@pulumi/pulumi";
-import { controlRequest, startEmulator } from "../emulator";
+import { controlRequest, DEMO_CREDENTIALS, startEmulator } from "../emulator";
 import { packageRoot } from "./pulumiCli";
 import { createLocalStack } from "./stack";
 import { formatTable, mask } from "./table";
 
 // The default seed's full-scope connected app and Sandbox environment (ARCHITECTURE.md).
-const DEMO_CLIENT_ID = "0c4e1f9a7b2d4c6e8f1a3b5c7d9e0f21";
-const DEMO_CLIENT_SECRET = "A1b2C3d4E5f6A7b8C9d0E1f2A3b4C5d6";
+const DEMO_CLIENT_ID = DEMO_CREDENTIALS.clientId;
+const DEMO_CLIENT_SECRET = DEMO_CREDENTIALS.clientSecret;
 const SANDBOX = "5e1f7c2a-8b3d-4e6f-9a0b-1c2d3e4f5a61";
 const STACK = "demo";
 

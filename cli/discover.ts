@@ -8,6 +8,7 @@ import {
   isAnypointError,
   type ManagedContract,
 } from "../client";
+import { messageOf } from "../client/errors";
 import { type CommandIo, parseArgs, processIo, single, UsageError } from "./args";
 import { CONNECTION_OPTIONS, resolveCliConfig } from "./cliConfig";
 
@@ -68,7 +69,7 @@ export async function runDiscoverCommand(argv: string[], io: CommandIo = process
   try {
     matcher = nameMatcher(single(args, "--name"));
   } catch (error) {
-    io.stderr(`pulumi-anypoint discover: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`pulumi-anypoint discover: ${messageOf(error)}\n`);
     return 2;
   }
   const { config } = await resolveCliConfig(args, io);
@@ -88,9 +89,7 @@ export async function runDiscoverCommand(argv: string[], io: CommandIo = process
     );
     return 0;
   } catch (error) {
-    io.stderr(
-      `pulumi-anypoint discover: ${client.redact(error instanceof Error ? error.message : String(error))}\n`,
-    );
+    io.stderr(`pulumi-anypoint discover: ${client.redact(messageOf(error))}\n`);
     return 1;
   }
 }

@@ -7,6 +7,7 @@ import {
   type Environment,
   isAnypointError,
 } from "../client";
+import { messageOf } from "../client/errors";
 import {
   type CallContext,
   forbiddenHint,
@@ -553,10 +554,6 @@ function summaryOf(error: unknown): string {
 
 function hintOf(error: unknown): string | undefined {
   return isAnypointError(error) ? error.hint : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function grantName(kind: "clientCredentials" | "password" | "bearer"): string {

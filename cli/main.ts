@@ -6,6 +6,8 @@
  *   doctor     check that the configured credentials have every scope the provider needs
  *   discover   write a Pulumi program that adopts existing applications and contracts
  */
+import { messageOf } from "../client/errors";
+
 const USAGE = `usage: pulumi-anypoint <command> [options]
 
 commands:
@@ -56,7 +58,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`pulumi-anypoint: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`pulumi-anypoint: ${messageOf(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -111,3 +111,12 @@ export function absentFromListError(what: string, listPath: string): AnypointErr
       "or Manage Client Applications (manage:client_applications) on the root organization",
   });
 }
+
+/**
+ * A person-readable message of any error: an Error's message (an AnypointError's includes its
+ * hint), anything else as text. The one definition the provider and the CLI share; this file
+ * imports nothing, so the CLI can load it without the rest of the client.
+ */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -3,7 +3,7 @@ import { AnypointError, withAdvice } from "../client";
 import { apiContractProvider } from "./impl/apiContractProvider";
 import { clientApplicationProvider } from "./impl/clientApplicationProvider";
 import { context, type StackConfig } from "./impl/context";
-import type { ResourceKind } from "./stub";
+import type { ResourceKind } from "./resourceKind";
 
 const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {
   ClientApplication: clientApplicationProvider,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AnypointClient, type ApiInstance, type Tier } from "../client";
 import { optionsFromConfig } from "./impl/context";
-import { SharedLookups } from "./impl/records";
+import { SharedLookups } from "./impl/sharedLookups";
 
 export interface GetApiInstanceArgs {
   environmentId: string;

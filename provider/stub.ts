@@ -1,8 +1,7 @@
 import * as path from "node:path";
 import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
-
-export type ResourceKind = "ClientApplication" | "ApiContract";
+import type { ResourceKind } from "./resourceKind";
 
 /**
  * How a resource's provider gets into state, and how small it is.

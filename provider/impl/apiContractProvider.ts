@@ -9,7 +9,8 @@ import type {
 import { apiContractInputs, type ApiContractInputs, sameUuid, UNKNOWN, validateInputs } from "../inputs";
 import { context } from "./context";
 import { answered404, InputError, isForbidden, isNotFound, PartialCreateError } from "./errors";
-import { definedOnly, readResult, SharedLookups } from "./records";
+import { SharedLookups } from "./sharedLookups";
+import { definedOnly, readResult } from "./state";
 
 /** What the stack records for an ApiContract. */
 export interface ApiContractState {

@@ -8,8 +8,8 @@ import {
   validateInputs,
 } from "../inputs";
 import { context } from "./context";
-import { InputError, isNotFound } from "./errors";
-import { definedOnly, readResult } from "./records";
+import { InputError, isNotFound, MissingPermissionError } from "./errors";
+import { definedOnly, readResult } from "./state";
 
 /** What the stack records for a ClientApplication: the inputs, with live values where Anypoint has them. */
 export interface ClientApplicationState {
@@ -82,13 +82,12 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
         // preview shows the update instead of changing it behind the user's back.
         return {
           id: String(existing.id),
-          outs: { ...stateOf(existing, inputs, organizationId, true), baseUrl: context.baseUrl },
+          outs: { ...stateOf(existing, inputs, organizationId, { adopted: true }), baseUrl: context.baseUrl },
         };
       }
     }
-    const app = await client.createApplication(organizationId, definedOnly(applicationBody(inputs, false)), {
-      apiInstanceId: inputs.apiInstanceId,
-    });
+    const body = definedOnly(applicationBody(inputs, { clearUnset: false }));
+    const app = await client.createApplication(organizationId, body, { apiInstanceId: inputs.apiInstanceId });
     return {
       id: String(app.id),
       outs: { ...stateOf(app, inputs, organizationId), baseUrl: context.baseUrl },
@@ -99,13 +98,9 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
     const organizationId = props.masterOrganizationId ?? (await context.rootOrganizationId(props));
     try {
       const app = await context.clientFor(props).getApplication(organizationId, Number(id));
-      const live = stateOf(
-        app,
-        props as Partial<ClientApplicationInputs>,
-        organizationId,
-        false,
-        props.clientSecret,
-      );
+      const live = stateOf(app, props as Partial<ClientApplicationInputs>, organizationId, {
+        previousSecret: props.clientSecret,
+      });
       return readResult(id, { ...live, baseUrl: props.baseUrl ?? context.baseUrl }, INPUT_KEYS);
     } catch (error) {
       // Only a 404 of the application itself proves it is gone; anything else fails the refresh.
@@ -128,7 +123,7 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
     app ??= await client.getApplication(organizationId, applicationId);
     return {
       outs: {
-        ...stateOf(app, news, organizationId, false, olds.clientSecret),
+        ...stateOf(app, news, organizationId, { previousSecret: olds.clientSecret }),
         baseUrl: olds.baseUrl ?? context.baseUrl,
       },
     };
@@ -139,8 +134,14 @@ export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-/** The request body; on update an unset text field is sent empty, so removing it from the program clears it. */
-function applicationBody(inputs: ClientApplicationInputs, clearUnset = true): ApplicationInput {
+/**
+ * The request body; on update (`clearUnset`, the default) an unset text field is sent empty, so
+ * removing it from the program clears it. On create nothing needs clearing and `apiEndpoints` is sent.
+ */
+function applicationBody(
+  inputs: ClientApplicationInputs,
+  { clearUnset = true }: { clearUnset?: boolean } = {},
+): ApplicationInput {
   const cleared = clearUnset ? "" : undefined;
   return {
     name: inputs.name,
@@ -179,16 +180,19 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return left.length === right.length && left.every((value, index) => value === right[index]);
 }
 
+/**
+ * The state to record for `app`. `adopted`: the application was adopted rather than created.
+ * `previousSecret`: the secret already recorded, kept when Anypoint's answer has none.
+ */
 function stateOf(
   app: Application,
   inputs: Partial<ClientApplicationInputs>,
   organizationId: string,
-  adopted = false,
-  previousSecret?: string,
+  { adopted = false, previousSecret }: { adopted?: boolean; previousSecret?: string } = {},
 ): ClientApplicationState {
   const clientSecret = app.clientSecret ?? previousSecret;
   if (clientSecret === undefined) {
-    throw new InputError(
+    throw new MissingPermissionError(
       `Anypoint returned client application ${app.id} without its client secret: the credentials can see ` +
         "but not manage it. Grant Manage Client Applications (manage:client_applications) on the root " +
         "organization, or the per-application scope manage:client_application for this application.",

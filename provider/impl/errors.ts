@@ -1,4 +1,7 @@
 import { AnypointError } from "../../client";
+import { messageOf } from "../../client/errors";
+
+export { messageOf };
 
 /** A definite 404 of the object's own path: the client gives `not_found` to nothing else. */
 export function isNotFound(error: unknown): boolean {
@@ -37,17 +40,21 @@ export class PartialCreateError extends Error {
   }
 }
 
-/** A person-readable message of any error, with the client's hint when there is one. */
-export function messageOf(error: unknown): string {
-  if (error instanceof AnypointError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
 /** A user error found before any change was made. */
 export class InputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "InputError";
+  }
+}
+
+/**
+ * The credentials lack a permission the operation needs, found in an answer rather than in a 403
+ * (for instance an object returned without a field only its managers see).
+ */
+export class MissingPermissionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MissingPermissionError";
   }
 }

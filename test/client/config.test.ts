@@ -5,11 +5,9 @@ import {
   resolveClientConfig,
   retryDelay,
 } from "../../client";
+import { SEED } from "../support/harness";
 
-const APP = {
-  clientId: "0c4e1f9a7b2d4c6e8f1a3b5c7d9e0f21",
-  clientSecret: "A1b2C3d4E5f6A7b8C9d0E1f2A3b4C5d6",
-};
+const APP = { ...SEED.full };
 const ORG = "7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10";
 
 function configError(run: () => unknown): Error {

@@ -2,17 +2,15 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AnypointClient, type ClientOptions, type CreateContractRequest } from "../../client";
 import { controlClient, type ControlClient, type SeedInput, startEmulator } from "../../emulator";
+import { SEED as DEFAULT_SEED } from "../support/harness";
 
 /** The default seed's ids and credentials (ARCHITECTURE.md). */
 export const SEED = {
   org: "7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10",
   sandbox: "5e1f7c2a-8b3d-4e6f-9a0b-1c2d3e4f5a61",
   production: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b62",
-  full: { clientId: "0c4e1f9a7b2d4c6e8f1a3b5c7d9e0f21", clientSecret: "A1b2C3d4E5f6A7b8C9d0E1f2A3b4C5d6" },
-  readonly: {
-    clientId: "1d5f2a0b8c3e4d7f9a2b4c6d8e0f1a32",
-    clientSecret: "B2c3D4e5F6a7B8c9D0e1F2a3B4c5D6e7",
-  },
+  full: DEFAULT_SEED.full,
+  readonly: DEFAULT_SEED.readonly,
   demoUser: { username: "demo-user", password: "Demo-Passw0rd!" },
   mfaUser: { username: "mfa-user", password: "Mfa-Passw0rd!" },
   legacyApp: { id: 2690001, clientSecret: "C3d4E5f6A7b8C9d0E1f2A3b4C5d6E7f8" },

@@ -16,6 +16,7 @@ import {
   ASSETS,
   contractRequest,
   E2,
+  FULL,
   LEGACY_APP,
   LEGACY_CONTRACT,
   R2,
@@ -212,8 +213,8 @@ const CASES: Case[] = [
       s.call("POST", "/accounts/api/v2/oauth2/token", {
         body: {
           grant_type: "client_credentials",
-          client_id: "0c4e1f9a7b2d4c6e8f1a3b5c7d9e0f21",
-          client_secret: "A1b2C3d4E5f6A7b8C9d0E1f2A3b4C5d6",
+          client_id: FULL.clientId,
+          client_secret: FULL.clientSecret,
         },
       }),
   },

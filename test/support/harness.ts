@@ -3,7 +3,10 @@ import type { automation } from "@pulumi/pulumi";
 import { createLocalStack, type LocalStack } from "../../cli/stack";
 import { controlRequest, startEmulator } from "../../emulator";
 
-/** The default seed's ids and credentials (ARCHITECTURE.md). */
+/**
+ * The default seed's ids and credentials (ARCHITECTURE.md): the one place the tests write them;
+ * the other test support modules take theirs from here.
+ */
 export const SEED = {
   rootOrganizationId: "7f3c2a91-4d8e-4b6a-9c1f-2e5d8a7b3c10",
   sandbox: "5e1f7c2a-8b3d-4e6f-9a0b-1c2d3e4f5a61",
