@@ -117,7 +117,7 @@ build() {
   ) || exit 1
 }
 
-say "building Pulumi v$version from the Go module proxy (first time only; about 5 minutes on 2 cores)"
+say "building Pulumi v$version from the Go module proxy (first time only; 5 to 15 minutes on 2 cores)"
 started=$SECONDS
 wrapper "$work/cli" "$go_directive" "$replaces"
 build "$work/cli" "$bin_dir/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$version" \
