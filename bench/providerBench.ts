@@ -331,13 +331,16 @@ async function runProvider(n: number, url: string, control: ControlClient, optio
     );
     figures.destroy = await measure(control, async () => changes((await stack.destroy(parallel)).summary));
   } finally {
-    if (local) {
-      await local.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
-      await local.dispose();
-      fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
-    }
+    if (local) await removeBenchStack(local, workDir, stackName);
   }
   return run;
+}
+
+/** Removes a benchmark stack, its state and the stack file the engine wrote beside the program. */
+async function removeBenchStack(local: LocalStack, workDir: string, stackName: string): Promise<void> {
+  await local.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+  await local.dispose();
+  fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
 }
 
 // ---- the engine floor: 3N dynamic resources whose provider does nothing --------------------
@@ -365,11 +368,7 @@ async function runFloor(n: number, control: ControlClient, options: Options, mod
     run.phases.refresh = await measure(control, async () => changes((await stack.refresh(parallel)).summary));
     run.phases.destroy = await measure(control, async () => changes((await stack.destroy(parallel)).summary));
   } finally {
-    if (local) {
-      await local.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
-      await local.dispose();
-      fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
-    }
+    if (local) await removeBenchStack(local, workDir, stackName);
   }
   return run;
 }
@@ -405,11 +404,7 @@ async function runLookups(url: string, control: ControlClient): Promise<LookupFi
     // demo/index.ts: payments-api and orders-api v1 (two instance lists), Gold of orders (one tier list).
     return { distinct: { instanceLists: 2, tierLists: 1 }, noop };
   } finally {
-    if (local) {
-      await local.stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
-      await local.dispose();
-      fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
-    }
+    if (local) await removeBenchStack(local, workDir, stackName);
   }
 }
 

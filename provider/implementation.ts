@@ -69,6 +69,21 @@ export function providerFor(kind: string): pulumi.dynamic.ResourceProvider {
   const provider = providers[known];
   if (!provider)
     throw new Error(`pulumi-anypoint has no resource kind "${kind}" (state written by a newer version?)`);
+  // The stub calls this for every method call: build each kind's wrapper once per process.
+  let wrapped = guardedProviders.get(known);
+  if (!wrapped) {
+    wrapped = guard(known, provider);
+    guardedProviders.set(known, wrapped);
+  }
+  return wrapped;
+}
+
+const guardedProviders = new Map<ResourceKind, pulumi.dynamic.ResourceProvider>();
+
+function guard(
+  known: ResourceKind,
+  provider: pulumi.dynamic.ResourceProvider,
+): pulumi.dynamic.ResourceProvider {
   return {
     configure: async (req: { config: StackConfig }) => context.configure(req.config),
     check: guarded(known, provider.check),

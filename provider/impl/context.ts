@@ -71,8 +71,8 @@ class ProviderContext {
    * act there, never on whatever the stack config names today.
    */
   clientFor(state: { baseUrl?: string }): AnypointClient {
-    if (state.baseUrl === undefined || normalizeBaseUrl(state.baseUrl) === this.baseUrl) return this.client;
-    const baseUrl = normalizeBaseUrl(state.baseUrl);
+    const baseUrl = this.elsewhereUrl(state);
+    if (baseUrl === undefined) return this.client;
     let client = this.elsewhere.get(baseUrl);
     if (!client) {
       client = AnypointClient.fromOptions({ ...this.options, baseUrl }, process.env);
@@ -88,13 +88,21 @@ class ProviderContext {
    * is written.
    */
   assertSameControlPlane(kind: string, id: string, state: { baseUrl?: string }): void {
-    if (state.baseUrl === undefined || normalizeBaseUrl(state.baseUrl) === this.baseUrl) return;
+    const elsewhere = this.elsewhereUrl(state);
+    if (elsewhere === undefined) return;
     throw new InputError(
-      `${kind} ${id} lives in ${normalizeBaseUrl(state.baseUrl)}, but anypoint:baseUrl is now ${this.baseUrl}. ` +
+      `${kind} ${id} lives in ${elsewhere}, but anypoint:baseUrl is now ${this.baseUrl}. ` +
         "pulumi-anypoint does not move objects between control planes. Set anypoint:baseUrl back; or, to leave " +
         "this object where it is and stop managing it, `pulumi state delete` it; or `pulumi destroy` " +
         "(it deletes the object where it lives) before pointing the stack elsewhere.",
     );
+  }
+
+  /** The recorded control plane, normalised, when it is not the configured one. */
+  private elsewhereUrl(state: { baseUrl?: string }): string | undefined {
+    if (state.baseUrl === undefined) return undefined;
+    const recorded = normalizeBaseUrl(state.baseUrl);
+    return recorded === this.baseUrl ? undefined : recorded;
   }
 
   rootOrganizationId(state: { baseUrl?: string } = {}): Promise<string> {
