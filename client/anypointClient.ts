@@ -332,12 +332,13 @@ export class AnypointClient {
     body: CreateContractRequest,
   ): Promise<ExchangeContract> {
     // One contract per application and API instance; only one absent before the POST can be the
-    // result of a lost answer (an existing one makes the POST answer 409).
-    const contractsOfApp = async () =>
-      (await this.listApiContracts(body.organizationId, body.environmentId, Number(body.apiId))).filter(
-        (contract) => contract.applicationId === applicationId,
-      );
-    const before = await snapshot(async () => (await contractsOfApp()).map((contract) => contract.id));
+    // result of a lost answer (an existing one makes the POST answer 409). The snapshot is the
+    // application's own contract list (Exchange: a few light items), not the API's list in API
+    // Manager, which grows with every consumer of the API and would make each request cost more.
+    const idsOfApp = async () =>
+      (await this.listApplicationContracts(orgId, applicationId)).map((contract) => contract.id);
+    const before = await snapshot(idsOfApp);
+    const apiId = Number(body.apiId);
     return this.http
       .request({
         operation: "createContract",
@@ -349,14 +350,16 @@ export class AnypointClient {
         context: { organizationId: body.organizationId, environmentId: body.environmentId, applicationId },
         what: `the contract of application ${applicationId} with API instance ${body.apiId}`,
         recover: async () => {
-          const now = await contractsOfApp();
-          const made = newId(
-            before,
-            now.map((contract) => contract.id),
-          );
-          const match = now.find((contract) => contract.id === made);
+          // Exchange's list items name no API (docs/anypoint.md section 3): of the application's new
+          // contracts, this request's is the one API Manager serves under this API instance.
+          const made: ManagedContract[] = [];
+          for (const id of newIds(before, await idsOfApp())) {
+            const contract = await this.contractOfApi(body.organizationId, body.environmentId, apiId, id);
+            if (contract && contract.applicationId === applicationId) made.push(contract);
+          }
+          if (made.length > 1) throw new Error(`${made.length} candidates appeared`);
           // API Manager names the application's client id coreServicesId.
-          return match ? { ...match, clientId: match.application?.coreServicesId } : undefined;
+          return made[0] ? { ...made[0], clientId: made[0].application?.coreServicesId } : undefined;
         },
       })
       .catch((error: unknown) => {
@@ -436,6 +439,21 @@ export class AnypointClient {
       schema: schemas.managedContract,
       context: { organizationId: orgId, environmentId },
     });
+  }
+
+  /** The contract under this API instance's path, or undefined when API Manager has none of that id there. */
+  private async contractOfApi(
+    orgId: string,
+    environmentId: string,
+    apiInstanceId: number,
+    contractId: number,
+  ): Promise<ManagedContract | undefined> {
+    try {
+      return await this.getApiContract(orgId, environmentId, apiInstanceId, contractId);
+    } catch (error) {
+      if (isAnypointError(error, "not_found")) return undefined;
+      throw error;
+    }
   }
 
   /** Provider side: sets the tier directly (as the API owner). */
@@ -695,13 +713,15 @@ async function snapshot<T>(read: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-/**
- * The one id in `now` that was not in `before`, or undefined when there is none. Throws when
- * there was no snapshot or several are new: then a lost answer's result cannot be told apart.
- */
-function newId(before: number[] | undefined, now: number[]): number | undefined {
+/** The ids in `now` that were not in `before`. Throws when there was no snapshot: then a lost answer's result cannot be told apart. */
+function newIds(before: number[] | undefined, now: number[]): number[] {
   if (before === undefined) throw new Error("nothing was listed before the request");
-  const made = now.filter((id) => !before.includes(id));
+  return now.filter((id) => !before.includes(id));
+}
+
+/** The one id in `now` that was not in `before`, or undefined; throws when several are new (see newIds). */
+function newId(before: number[] | undefined, now: number[]): number | undefined {
+  const made = newIds(before, now);
   if (made.length > 1) throw new Error(`${made.length} candidates appeared`);
   return made[0];
 }

@@ -1,9 +1,19 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from "axios";
-import { z } from "zod";
 import { type ClientConfig, isLoopback } from "./config";
-import { AnypointError, type ErrorCode } from "./errors";
-import { errorBody, tokenResponse } from "./schemas";
-import { type CallContext, forbiddenHint, type Operation } from "./scopes";
+import { AnypointError } from "./errors";
+import { Redactor } from "./redaction";
+import {
+  type AttemptOutcome,
+  done,
+  isRetryableFailure,
+  isRetryableStatus,
+  type RetriedCall,
+  retryable,
+  RetryPolicy,
+} from "./retryPolicy";
+import { type CallContext, type Operation } from "./scopes";
+import { type MappingOptions, statusError, tokenRefusedError } from "./statusErrors";
+import { type GrantRequest, type IssuedToken, issuedTokenFrom, TOKEN_PATH, TokenSource } from "./tokenSource";
 
 /**
  * What a request needs of the schema of its answer: zod's `safeParse`. Declared here, not as a zod
@@ -85,34 +95,6 @@ function checkRoute(route: string): void {
 /** Largest answer read from Anypoint; the biggest page (250 applications) is far below it. */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
-// A 404 proves an object gone only in its API family's error shape (docs/anypoint.md section 6).
-const exchangeNotFound = z.object({
-  status: z.literal(404),
-  message: z.string(),
-  details: z.looseObject({}),
-});
-const managerNotFound = z.object({ error: z.literal("Not Found"), message: z.string() });
-
-function isGoneAnswer(route: string, response: AxiosResponse<unknown>): boolean {
-  const type = String(response.headers?.["content-type"] ?? "");
-  if (!/[/+]json\b/i.test(type)) return false;
-  if (route.startsWith("/apimanager/")) return managerNotFound.safeParse(response.data).success;
-  if (route.startsWith("/exchange/") || route.startsWith("/apiplatform/"))
-    return exchangeNotFound.safeParse(response.data).success;
-  return false;
-}
-
-const BASE_URL_HINT =
-  "This is not proof that anything was deleted. Check anypoint:baseUrl (ANYPOINT_BASE_URL): it must be the control plane's root, " +
-  "such as https://anypoint.mulesoft.com or https://eu1.anypoint.mulesoft.com, with no path (not a page copied from the browser, such as .../home)";
-
-const SECRET_FIELDS = new Set(["clientSecret", "client_secret", "access_token", "refresh_token", "password"]);
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETIRED_V1 = /^\/exchange\/api\/v1\/organizations\/([^/]+)\/environments\/([^/]+)\/apis/;
-const TOKEN_PATH = "/accounts/api/v2/oauth2/token";
-/** Renew this long before expiry, or at half the lifetime for short-lived tokens. */
-const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
-
 /** A counting semaphore: at most `limit` requests in flight. */
 class Limiter {
   private active = 0;
@@ -131,202 +113,166 @@ class Limiter {
   }
 }
 
+/** The answer of one exchange, or the failure before any answer when another try may follow. */
+type Sent = { kind: "answered"; response: AxiosResponse<unknown> } | { kind: "lost"; failure: AnypointError };
+
+const TOKEN_CALL = { operation: "token", method: "POST", path: TOKEN_PATH } as const;
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
 /**
- * HTTP for the client: one token per process shared by concurrent calls, a concurrency limit,
- * retries with backoff for throttling and server errors, and errors that never carry a secret.
+ * HTTP for the client, composed of its units: the token source (one token per process shared by
+ * concurrent calls), the retry policy (one for requests and the token request alike), the
+ * status-to-error mapping and the redaction of secrets; here, the concurrency limit, the transport
+ * and what a request adds to them (token renewal on 401, recovery of a create's lost answer).
  */
 export class HttpCore {
   private readonly http: AxiosInstance;
   private readonly limiter: Limiter;
-  private token?: { value: string; renewAt: number };
-  private pendingToken?: Promise<string>;
-  private readonly secrets = new Set<string>();
+  private readonly redactor: Redactor;
+  private readonly retries: RetryPolicy;
+  private readonly tokens: TokenSource;
+  private readonly mapping: MappingOptions;
   /** Applications these credentials created in this process: a 403 hint on them can say so. */
   private readonly createdApplications = new Set<number>();
   tokenRequestCount = 0;
 
   constructor(private readonly config: ClientConfig) {
-    this.http = axios.create({
-      baseURL: config.baseUrl,
-      timeout: config.timeoutMs,
-      maxRedirects: 0,
-      maxContentLength: MAX_RESPONSE_BYTES,
-      // A proxy (HTTP_PROXY, HTTPS_PROXY; NO_PROXY is honoured) never sees loopback traffic: it
-      // would carry the client secret of the token request in plain http.
-      ...(isLoopback(new URL(config.baseUrl).hostname) ? { proxy: false as const } : {}),
-      validateStatus: () => true,
-      headers: { Accept: "application/json", "User-Agent": "pulumi-anypoint" },
-    });
+    this.http = createTransport(config);
     this.limiter = new Limiter(config.maxConcurrency);
-    const credentials = config.credentials;
-    if (credentials.kind === "bearer") this.secrets.add(credentials.accessToken);
-    else this.secrets.add(credentials.clientSecret);
-    if (credentials.kind === "password") this.secrets.add(credentials.password);
+    this.redactor = Redactor.forCredentials(config.credentials);
+    this.mapping = { redact: this.redactor.redact };
+    this.retries = new RetryPolicy(config, { log: (line) => this.log(line) });
+    this.tokens = new TokenSource({
+      credentials: config.credentials,
+      requestToken: (request) => this.requestToken(request),
+    });
   }
 
   async request<T>(spec: RequestSpec<T>): Promise<T> {
-    const result = await this.exchange(spec);
+    checkRoute(spec.path);
+    const renewal = { used: false };
+    const result = await this.retries.run(spec, () => this.attempt(spec, renewal));
     const id = (result as { id?: unknown } | undefined)?.id;
     if (spec.operation === "createApplication" && typeof id === "number") this.createdApplications.add(id);
     return result;
   }
 
-  private async exchange<T>(spec: RequestSpec<T>): Promise<T> {
-    checkRoute(spec.path);
-    const started = Date.now();
-    let renewedAfter401 = false;
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.accessToken();
-      let response: AxiosResponse<unknown>;
-      try {
-        response = await this.limiter.run(() => this.send(spec, token));
-      } catch (networkError) {
-        const failure = this.networkError(spec, networkError);
-        if (spec.once || failure.code !== "network") throw failure;
-        if (spec.recover) {
-          const found = await this.tryRecover(spec, failure);
-          if (found !== undefined) return found;
-        }
-        await this.backoffOrThrow(spec, attempt, started, undefined, failure);
-        continue;
-      }
-
-      const status = response.status;
-      if (status >= 200 && status < 300) return this.parse(spec, response);
-      if (status === 401 && !renewedAfter401 && !spec.once && this.config.credentials.kind !== "bearer") {
-        // An expired or revoked token: renew once, then give up.
-        renewedAfter401 = true;
-        this.dropToken(token);
-        attempt--;
-        continue;
-      }
-      const failure = this.statusError(spec, response);
-      if (!RETRYABLE_STATUS.has(status) || spec.once) throw failure;
-      if (spec.recover && status !== 429) {
-        const found = await this.tryRecover(spec, failure);
-        if (found !== undefined) return found;
-      }
-      await this.backoffOrThrow(spec, attempt, started, response, failure);
-    }
-  }
-
   /** The bearer token, fetched once and shared by every concurrent call (one request in flight). */
-  async accessToken(): Promise<string> {
-    const credentials = this.config.credentials;
-    if (credentials.kind === "bearer") return credentials.accessToken;
-    if (this.token && Date.now() < this.token.renewAt) return this.token.value;
-    this.pendingToken ??= this.fetchToken().finally(() => {
-      this.pendingToken = undefined;
-    });
-    return this.pendingToken;
+  accessToken(): Promise<string> {
+    return this.tokens.accessToken();
   }
 
-  private dropToken(value: string): void {
-    if (this.token?.value === value) this.token = undefined;
+  redact(text: string): string {
+    return this.redactor.redact(text);
   }
 
-  private async fetchToken(): Promise<string> {
-    const credentials = this.config.credentials;
-    if (credentials.kind === "bearer") return credentials.accessToken;
-    const body: Record<string, string> =
-      credentials.kind === "password"
-        ? {
-            grant_type: "password",
-            username: credentials.username,
-            password: credentials.password,
-            client_id: credentials.clientId,
-            client_secret: credentials.clientSecret,
-          }
-        : {
-            grant_type: "client_credentials",
-            client_id: credentials.clientId,
-            client_secret: credentials.clientSecret,
-          };
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      this.tokenRequestCount++;
-      let response: AxiosResponse<unknown>;
-      try {
-        response = await this.limiter.run(() =>
-          this.transmit({
-            method: "POST",
-            url: TOKEN_PATH,
-            data: new URLSearchParams(body).toString(),
-            headers: { "Content-Type": "application/x-www-form-urlencoded" },
-          }),
-        );
-      } catch (networkError) {
-        const spec = { operation: "token", method: "POST", path: TOKEN_PATH } as const;
-        const failure = this.networkError(spec, networkError);
-        if (failure.code !== "network") throw failure;
-        await this.backoffOrThrow(spec, attempt, started, undefined, failure);
-        continue;
-      }
-      this.log("POST", TOKEN_PATH, response.status, started);
-      if (response.status >= 200 && response.status < 300) {
-        const parsed = tokenResponse.safeParse(response.data);
-        if (!parsed.success)
-          throw new AnypointError({
-            code: "validation",
-            method: "POST",
-            path: TOKEN_PATH,
-            status: response.status,
-            message: "the token endpoint answered without an access_token",
-          });
-        this.secrets.add(parsed.data.access_token);
-        const lifetimeMs = (parsed.data.expires_in ?? 3600) * 1000;
-        this.token = {
-          value: parsed.data.access_token,
-          renewAt: Date.now() + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2),
-        };
-        return parsed.data.access_token;
-      }
-      const spec = { operation: "token", method: "POST", path: TOKEN_PATH } as const;
-      if (RETRYABLE_STATUS.has(response.status)) {
-        await this.backoffOrThrow(spec, attempt, started, response, this.statusError(spec, response));
-        continue;
-      }
-      throw this.tokenError(response);
+  /**
+   * One try of a request. A 401 renews the token once per request and sends again within the
+   * same try: a client must refresh its token once on 401 (docs/anypoint.md section 1).
+   */
+  private async attempt<T>(spec: RequestSpec<T>, renewal: { used: boolean }): Promise<AttemptOutcome<T>> {
+    const token = await this.tokens.accessToken();
+    const sent = await this.send(spec, token);
+    if (sent.kind === "lost") return this.retryOrRecover(spec, { failure: sent.failure });
+    const response = sent.response;
+    if (isSuccess(response.status)) return done(this.parse(spec, response));
+    if (response.status === 401 && this.mayRenewToken(spec, renewal)) {
+      renewal.used = true;
+      this.tokens.invalidate(token);
+      return this.attempt(spec, renewal);
     }
+    const failure = statusError({ ...spec, context: this.withCreator(spec.context) }, response, this.mapping);
+    if (!isRetryableStatus(response.status)) throw failure;
+    return this.retryOrRecover(spec, { failure, response });
   }
 
-  private tokenError(response: AxiosResponse<unknown>): AnypointError {
-    const serviceMessage = this.serviceMessage(response.data);
-    const password = this.config.credentials.kind === "password";
-    const mfa = /mfa|multi.?factor|two.?factor/i.test(serviceMessage ?? "");
-    let hint: string;
-    if (password && mfa) {
-      hint =
-        "The password grant cannot be used by a user with multi-factor authentication, which Anypoint has required since August 2023. " +
-        "Use a connected app that acts on its own behalf (client credentials): set anypoint:clientId and anypoint:clientSecret and remove anypoint:username and anypoint:password";
-    } else if (password) {
-      hint =
-        "Check the username and password and the connected app's client id and secret. The password grant is a legacy fallback that fails for users with MFA; " +
-        "prefer a connected app with client credentials";
-    } else {
-      hint =
-        "Check the connected app's client id and secret (Access Management > Connected Apps), and that the app uses the client credentials grant";
+  private mayRenewToken(spec: RequestSpec<unknown>, renewal: { used: boolean }): boolean {
+    return !renewal.used && !spec.once && this.tokens.renewable;
+  }
+
+  /**
+   * A failure worth another try. Not for a request sent once only; for a create, first look
+   * whether its lost answer made the object after all (a 429 was refused before anything was made).
+   */
+  private async retryOrRecover<T>(
+    spec: RequestSpec<T>,
+    lost: { failure: AnypointError; response?: AxiosResponse<unknown> },
+  ): Promise<AttemptOutcome<T>> {
+    if (spec.once) throw lost.failure;
+    if (spec.recover && lost.response?.status !== 429) {
+      const found = await this.tryRecover(spec, lost.failure);
+      if (found !== undefined) return done(found);
     }
-    if (response.status === 404) {
-      return new AnypointError({
-        code: "unexpected_404",
-        method: "POST",
-        path: TOKEN_PATH,
-        status: 404,
-        serviceMessage,
-        message: "the token endpoint was not found",
-        hint: BASE_URL_HINT,
-      });
-    }
-    return new AnypointError({
-      code: response.status === 401 || response.status === 400 ? "unauthorized" : codeFor(response.status),
+    return retryable(lost.failure, lost.response?.headers);
+  }
+
+  /** A token for the grant, under the same retry policy as every request. */
+  private requestToken(request: GrantRequest): Promise<IssuedToken> {
+    return this.retries.run(TOKEN_CALL, () => this.tokenAttempt(request));
+  }
+
+  private async tokenAttempt({ grant, form }: GrantRequest): Promise<AttemptOutcome<IssuedToken>> {
+    this.tokenRequestCount++;
+    const sent = await this.exchange(TOKEN_CALL, {
       method: "POST",
-      path: TOKEN_PATH,
-      status: response.status,
-      serviceMessage,
-      message: "Anypoint refused the credentials",
-      hint,
+      url: TOKEN_PATH,
+      data: form,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
     });
+    if (sent.kind === "lost") return retryable(sent.failure);
+    const response = sent.response;
+    if (isSuccess(response.status)) {
+      const issued = issuedTokenFrom(response);
+      this.redactor.remember(issued.value);
+      return done(issued);
+    }
+    if (isRetryableStatus(response.status)) {
+      return retryable(statusError(TOKEN_CALL, response, this.mapping), response.headers);
+    }
+    throw tokenRefusedError(response, {
+      ...this.mapping,
+      grant,
+      path: TOKEN_PATH,
+    });
+  }
+
+  private send(spec: RequestSpec<unknown>, token: string): Promise<Sent> {
+    return this.exchange(spec, {
+      method: spec.method,
+      url: spec.path,
+      params: spec.query
+        ? Object.fromEntries(Object.entries(spec.query).filter(([, v]) => v !== undefined))
+        : undefined,
+      data: spec.body,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(spec.body !== undefined ? { "Content-Type": "application/json" } : {}),
+      },
+    });
+  }
+
+  /** One exchange under the concurrency limit, logged. A failure that no retry can help is thrown. */
+  private async exchange(call: RetriedCall, request: AxiosRequestConfig): Promise<Sent> {
+    try {
+      return { kind: "answered", response: await this.limiter.run(() => this.transmitLogged(call, request)) };
+    } catch (error) {
+      const failure = this.networkError(call, error);
+      if (!isRetryableFailure(failure)) throw failure;
+      return { kind: "lost", failure };
+    }
+  }
+
+  private async transmitLogged(
+    call: RetriedCall,
+    request: AxiosRequestConfig,
+  ): Promise<AxiosResponse<unknown>> {
+    const started = Date.now();
+    const response = await this.transmit(request);
+    this.log(`${call.method} ${call.path} -> ${response.status} (${Date.now() - started} ms)`);
+    return response;
   }
 
   /**
@@ -362,27 +308,9 @@ export class HttpCore {
     }
   }
 
-  private async send(spec: RequestSpec<unknown>, token: string): Promise<AxiosResponse<unknown>> {
-    const started = Date.now();
-    const response = await this.transmit({
-      method: spec.method,
-      url: spec.path,
-      params: spec.query
-        ? Object.fromEntries(Object.entries(spec.query).filter(([, v]) => v !== undefined))
-        : undefined,
-      data: spec.body,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(spec.body !== undefined ? { "Content-Type": "application/json" } : {}),
-      },
-    });
-    this.log(spec.method, spec.path, response.status, started);
-    return response;
-  }
-
   private parse<T>(spec: RequestSpec<T>, response: AxiosResponse<unknown>): T {
     if (!spec.schema) return undefined as T;
-    this.rememberSecrets(response.data);
+    this.redactor.rememberSecretsIn(response.data);
     const parsed = spec.schema.safeParse(response.data);
     if (parsed.success) return parsed.data;
     // Name the fields, never the values: answers carry client secrets.
@@ -421,40 +349,7 @@ export class HttpCore {
     }
   }
 
-  private async backoffOrThrow(
-    spec: Pick<RequestSpec<unknown>, "method" | "path">,
-    attempt: number,
-    started: number,
-    response: AxiosResponse<unknown> | undefined,
-    failure: AnypointError,
-  ): Promise<void> {
-    const delay = retryDelay(attempt, response, Date.now(), {
-      baseMs: this.config.retryBaseDelayMs,
-      maxMs: this.config.retryMaxDelayMs,
-    });
-    if (attempt >= this.config.maxAttempts || Date.now() - started + delay > this.config.maxRetryTimeMs) {
-      throw new AnypointError({
-        code: failure.code,
-        method: failure.method,
-        path: failure.path,
-        status: failure.status,
-        serviceMessage: failure.serviceMessage,
-        message:
-          failure.code === "network"
-            ? `Anypoint could not be reached after ${attempt} attempt(s): ${failure.summary}`
-            : `Anypoint kept failing after ${attempt} attempt(s)`,
-        hint:
-          failure.hint ??
-          "Anypoint throttles bursts (429) and may answer 5xx under load; lower anypoint:maxConcurrency or run again later",
-      });
-    }
-    this.config.logger?.(
-      this.redact(`retrying ${spec.method} ${spec.path} in ${delay} ms (attempt ${attempt + 1})`),
-    );
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-
-  private networkError(spec: Pick<RequestSpec<unknown>, "method" | "path">, error: unknown): AnypointError {
+  private networkError(call: RetriedCall, error: unknown): AnypointError {
     if (error instanceof AnypointError) return error;
     const code =
       typeof error === "object" && error !== null && "code" in error
@@ -462,62 +357,11 @@ export class HttpCore {
         : "";
     return new AnypointError({
       code: "network",
-      method: spec.method,
-      path: spec.path,
+      method: call.method,
+      path: call.path,
       message: `the request to Anypoint failed before an answer${code ? ` (${code})` : ""}`,
       hint: `Check that ${this.config.baseUrl} is reachable`,
     });
-  }
-
-  private statusError(
-    spec:
-      RequestSpec<unknown> | { operation: Operation; method: string; path: string; context?: CallContext },
-    response: AxiosResponse<unknown>,
-  ): AnypointError {
-    const status = response.status;
-    const serviceMessage = this.serviceMessage(response.data);
-    const base = { method: spec.method, path: spec.path, status, serviceMessage, code: codeFor(status) };
-    switch (status) {
-      case 401:
-        return new AnypointError({
-          ...base,
-          message: "Anypoint did not accept the token",
-          hint: "The token is missing, invalid or expired; with anypoint:accessToken, get a new one (tokens live one hour), or use a connected app",
-        });
-      case 403:
-        return new AnypointError({
-          ...base,
-          message: "Anypoint refused the call (403)",
-          hint: forbiddenHint(spec.operation, this.withCreator(spec.context)),
-        });
-      case 404: {
-        const retired = RETIRED_V1.exec(spec.path);
-        if (retired) {
-          return new AnypointError({
-            ...base,
-            message: "this Exchange v1 endpoint was retired",
-            hint: `Use GET /apimanager/api/v1/organizations/${retired[1]}/environments/${retired[2]}/apis (API Manager) to list API instances`,
-          });
-        }
-        if ("object" in spec && spec.object && isGoneAnswer(spec.path, response)) {
-          return new AnypointError({ ...base, code: "not_found", message: "not found" });
-        }
-        return new AnypointError({
-          ...base,
-          message: "Anypoint answered 404 where something was expected",
-          hint: BASE_URL_HINT,
-        });
-      }
-      case 409:
-        return new AnypointError({ ...base, message: "conflict" });
-      case 429:
-        return new AnypointError({ ...base, message: "throttled by Anypoint" });
-      default:
-        return new AnypointError({
-          ...base,
-          message: status >= 500 ? "Anypoint failed" : "Anypoint refused the request",
-        });
-    }
   }
 
   private withCreator(context: CallContext = {}): CallContext {
@@ -526,94 +370,26 @@ export class HttpCore {
     return created ? { ...context, createdByCaller: true } : context;
   }
 
-  /** The service's own message, with anything that looks like one of our secrets removed. */
-  private serviceMessage(data: unknown): string | undefined {
-    const parsed = errorBody.safeParse(data);
-    let message: string | undefined;
-    if (parsed.success) {
-      const body = parsed.data;
-      message =
-        body.message ??
-        body.error_description ??
-        body.errors
-          ?.map((error) => error.message)
-          .filter(Boolean)
-          .join("; ") ??
-        (typeof body.error === "string" ? body.error : undefined);
-    } else if (typeof data === "string" && data.length < 500) {
-      message = data;
-    }
-    return message === undefined ? undefined : this.redact(message);
-  }
-
-  /** Client secrets in answers (applications, contracts) are secrets too: keep them out of errors and logs. */
-  private rememberSecrets(data: unknown, depth = 0): void {
-    if (depth > 4 || typeof data !== "object" || data === null) return;
-    if (Array.isArray(data)) {
-      for (const item of data) this.rememberSecrets(item, depth + 1);
-      return;
-    }
-    for (const [key, value] of Object.entries(data)) {
-      if (typeof value === "string" && SECRET_FIELDS.has(key)) this.secrets.add(value);
-      else if (typeof value === "object") this.rememberSecrets(value, depth + 1);
-    }
-  }
-
-  redact(text: string): string {
-    let result = text;
-    for (const secret of this.secrets) if (secret.length >= 6) result = result.split(secret).join("***");
-    return result;
-  }
-
-  private log(method: string, route: string, status: number, started: number): void {
-    this.config.logger?.(this.redact(`${method} ${route} -> ${status} (${Date.now() - started} ms)`));
+  /** Every line goes through the redaction: secrets never reach the logger. */
+  private log(line: string): void {
+    this.config.logger?.(this.redactor.redact(line));
   }
 }
 
 /**
- * Retry-After, else X-RateLimit-Reset, else exponential backoff with jitter: attempt n waits
- * between half and all of min(maxMs, baseMs * 2^(n-1)) (250 ms .. 4 s by default).
+ * The axios instance: no redirects (the token would follow them), every status answered as a
+ * value, a size cap on answers, and no proxy for loopback.
  */
-export function retryDelay(
-  attempt: number,
-  response?: { headers: Record<string, unknown> },
-  now = Date.now(),
-  backoff: { baseMs?: number; maxMs?: number } = {},
-): number {
-  const headers = response?.headers ?? {};
-  const retryAfter = headerValue(headers, "retry-after");
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return clampDelay(seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return clampDelay(date - now);
-  }
-  const reset = Number(headerValue(headers, "x-ratelimit-reset"));
-  if (Number.isFinite(reset) && reset > 0) {
-    // Epoch seconds per the spec; tolerate a seconds-from-now value too.
-    const millis = reset > 1e9 ? reset * 1000 - now : reset * 1000;
-    return clampDelay(millis);
-  }
-  const ceiling = Math.min(backoff.maxMs ?? 4000, (backoff.baseMs ?? 250) * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
-
-function clampDelay(millis: number): number {
-  return Math.max(100, Math.min(30_000, Math.round(millis)));
-}
-
-function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
-  const value = headers[name] ?? headers[name.toLowerCase()];
-  return value === undefined || value === null ? undefined : String(value);
-}
-
-function codeFor(status: number): ErrorCode {
-  if (status === 400 || status === 422) return "bad_request";
-  if (status === 401) return "unauthorized";
-  if (status === 403) return "forbidden";
-  // A 404 says "gone" only for the object's own path: statusError decides that, never the status alone.
-  if (status === 404) return "unexpected_404";
-  if (status === 409) return "conflict";
-  if (status === 429) return "rate_limited";
-  return status >= 500 ? "server" : "bad_request";
+function createTransport(config: ClientConfig): AxiosInstance {
+  return axios.create({
+    baseURL: config.baseUrl,
+    timeout: config.timeoutMs,
+    maxRedirects: 0,
+    maxContentLength: MAX_RESPONSE_BYTES,
+    // A proxy (HTTP_PROXY, HTTPS_PROXY; NO_PROXY is honoured) never sees loopback traffic: it
+    // would carry the client secret of the token request in plain http.
+    ...(isLoopback(new URL(config.baseUrl).hostname) ? { proxy: false as const } : {}),
+    validateStatus: () => true,
+    headers: { Accept: "application/json", "User-Agent": "pulumi-anypoint" },
+  });
 }

@@ -14,7 +14,7 @@ export {
   type Credentials,
 } from "./config";
 export { AnypointError, absentFromListError, isAnypointError, withAdvice, type ErrorCode } from "./errors";
-export { retryDelay } from "./http";
+export { retryDelay } from "./retryPolicy";
 export { requiredScopes, forbiddenHint, type Operation } from "./scopes";
 export type {
   AdminApplication,

@@ -6,8 +6,10 @@ import {
   FAULT_PATTERN_MAX_LENGTH,
   fail,
   intParam,
+  type Handler,
   parseBody,
   type Route,
+  route,
 } from "./server";
 
 const CONTROL = "/_emulator";
@@ -57,69 +59,63 @@ const contractChange = z.strictObject({
  * changes made "in the UI", faults, token expiry, and the request log. No authentication.
  */
 export function controlRoutes(server: () => EmulatorServer): Route[] {
-  const route = (method: string, pattern: string, handler: Route["handler"]): Route => ({
-    method,
-    pattern: `${CONTROL}${pattern}`,
-    family: "exchange",
-    auth: false,
-    control: true,
-    handler,
-  });
+  const controlRoute = (method: string, pattern: string, handler: Handler): Route =>
+    route("exchange", method, `${CONTROL}${pattern}`, handler, { auth: false, control: true });
   return [
-    route("POST", "/reset", (ctx) => {
+    controlRoute("POST", "/reset", (ctx) => {
       ctx.store.reset(parseSeed(ctx.body ?? defaultSeed(), "reset body"));
       server().faults.set([]);
       server().resetLog();
       return { status: 204 };
     }),
-    route("GET", "/state", (ctx) => ({
+    controlRoute("GET", "/state", (ctx) => ({
       status: 200,
       body: { applications: ctx.store.applications(), contracts: ctx.store.contracts() },
     })),
-    route("PATCH", "/applications/:appId", (ctx) => {
+    controlRoute("PATCH", "/applications/:appId", (ctx) => {
       const app = ctx.store.application(intParam(ctx, "appId")) ?? fail(404, "no such application");
       return { status: 200, body: ctx.store.updateApplication(app, parseBody(ctx, applicationChange)) };
     }),
-    route("DELETE", "/applications/:appId", (ctx) => {
+    controlRoute("DELETE", "/applications/:appId", (ctx) => {
       ctx.store.deleteApplication(
         ctx.store.application(intParam(ctx, "appId")) ?? fail(404, "no such application"),
       );
       return { status: 204 };
     }),
-    route("PATCH", "/contracts/:contractId", (ctx) => {
+    controlRoute("PATCH", "/contracts/:contractId", (ctx) => {
       const contract = ctx.store.contract(intParam(ctx, "contractId")) ?? fail(404, "no such contract");
       return { status: 200, body: ctx.store.updateContract(contract, parseBody(ctx, contractChange)) };
     }),
-    route("DELETE", "/contracts/:contractId", (ctx) => {
+    controlRoute("DELETE", "/contracts/:contractId", (ctx) => {
       ctx.store.deleteContract(
         ctx.store.contract(intParam(ctx, "contractId")) ?? fail(404, "no such contract"),
       );
       return { status: 204 };
     }),
-    route("POST", "/faults", (ctx) => {
+    controlRoute("POST", "/faults", (ctx) => {
       const body = parseBody(ctx, faultsBody);
       server().faults.set(body.rules, body.seed);
       if (body.latencyMs !== undefined) ctx.options.latencyMs = body.latencyMs;
       return { status: 204 };
     }),
-    route("DELETE", "/faults", (ctx) => {
+    controlRoute("DELETE", "/faults", (ctx) => {
       server().faults.set([]);
       ctx.options.latencyMs = 0;
       return { status: 204 };
     }),
     // An administrator rotating a connected app's secret: the old secret stops working at once.
-    route("POST", "/connected-apps/:clientId/secret", (ctx) => {
+    controlRoute("POST", "/connected-apps/:clientId/secret", (ctx) => {
       const app =
         ctx.store.seed.connectedApps.find((candidate) => candidate.clientId === ctx.params.clientId) ??
         fail(404, "no such connected app");
       app.clientSecret = parseBody(ctx, connectedAppSecret).clientSecret;
       return { status: 204 };
     }),
-    route("POST", "/tokens/expire", (ctx) => {
+    controlRoute("POST", "/tokens/expire", (ctx) => {
       for (const token of ctx.store.tokens.values()) token.expiresAt = 0;
       return { status: 204 };
     }),
-    route("GET", "/tokens", (ctx) => ({
+    controlRoute("GET", "/tokens", (ctx) => ({
       status: 200,
       body: {
         tokens: [...ctx.store.tokens.values()].map((token) => ({
@@ -129,14 +125,14 @@ export function controlRoutes(server: () => EmulatorServer): Route[] {
         })),
       },
     })),
-    route("GET", "/requests", () => {
+    controlRoute("GET", "/requests", () => {
       const s = server();
       return {
         status: 200,
         body: { requests: s.log, inFlight: s.inFlight, peakConcurrency: s.peakInFlight },
       };
     }),
-    route("DELETE", "/requests", () => {
+    controlRoute("DELETE", "/requests", () => {
       server().resetLog();
       return { status: 204 };
     }),

@@ -1,5 +1,6 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { EmulatorRuleError } from "./errors";
 import type { ScopeGrant } from "./seed";
 import type { Caller, Store } from "./store";
 
@@ -25,6 +26,9 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/** Parses, authorises, calls the store and renders; the store's rules throw EmulatorRuleError. */
+export type Handler = (ctx: Context) => Reply | Promise<Reply>;
+
 export interface Route {
   method: string;
   pattern: string;
@@ -32,7 +36,21 @@ export interface Route {
   /** False for the token endpoint and the control surface. */
   auth: boolean;
   control?: boolean;
-  handler: (ctx: Context) => Reply | Promise<Reply>;
+  handler: Handler;
+}
+
+/**
+ * Declares a route. `family` chooses the error shape its refusals are answered in; a route needs
+ * a bearer token unless `auth: false`; `control: true` keeps it out of faults, latency and the log.
+ */
+export function route(
+  family: Family,
+  method: string,
+  pattern: string,
+  handler: Handler,
+  { auth = true, control = false }: { auth?: boolean; control?: boolean } = {},
+): Route {
+  return { method, pattern, family, auth, handler, ...(control ? { control } : {}) };
 }
 
 /** Thrown by handlers; rendered in the route family's error shape. */
@@ -386,14 +404,7 @@ export class EmulatorServer {
       }
       finish(reply);
     } catch (error) {
-      if (error instanceof HttpError) {
-        finish({ status: error.status, body: error.body ?? errorBody(family, error.status, error.message) });
-      } else {
-        finish({
-          status: 500,
-          body: errorBody(family, 500, error instanceof Error ? error.message : String(error)),
-        });
-      }
+      finish(errorReply(family, error));
     }
   }
 
@@ -451,6 +462,18 @@ export class EmulatorServer {
     }
     return token.caller;
   }
+}
+
+/** A refusal in the family's error shape; anything unexpected answers 500. */
+function errorReply(family: Family, error: unknown): Reply {
+  if (error instanceof HttpError)
+    return { status: error.status, body: error.body ?? errorBody(family, error.status, error.message) };
+  if (error instanceof EmulatorRuleError)
+    return { status: error.status, body: errorBody(family, error.status, error.message) };
+  return {
+    status: 500,
+    body: errorBody(family, 500, error instanceof Error ? error.message : String(error)),
+  };
 }
 
 function faultReply(family: Family, fault: FaultRule): Reply {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ConflictError, InvalidRequestError, NotFoundError } from "./errors";
 import { parseSeed, type ScopeGrant, type Seed } from "./seed";
 
 export interface Tier {
@@ -56,6 +57,36 @@ export interface Contract {
   rejectedDate: string | null;
   revokedDate: string | null;
 }
+
+/** The fields of an application its owner sets. */
+export type ApplicationFields = Pick<
+  Application,
+  "name" | "description" | "url" | "redirectUri" | "grantTypes" | "owner"
+>;
+
+/** What a request for access names: an API instance, and the asset and environment it belongs to. */
+export interface ContractTarget {
+  apiId: string | number;
+  organizationId: string;
+  groupId: string;
+  assetId: string;
+  versionGroup: string;
+  environmentId?: string;
+}
+
+/** Who moves a contract to a tier: the API's provider places it, a consumer asks for it. */
+export type TierChanger = "provider" | "consumer";
+
+/** API Manager's status actions (XAPI) and the statuses each may start from (docs/anypoint.md section 3). */
+const TRANSITIONS = {
+  approve: { from: ["PENDING", "APPROVED"], to: "APPROVED" },
+  reject: { from: ["PENDING"], to: "REJECTED" },
+  revoke: { from: ["APPROVED"], to: "REVOKED" },
+  restore: { from: ["REVOKED"], to: "APPROVED" },
+} as const satisfies Record<string, { from: readonly ContractStatus[]; to: ContractStatus }>;
+
+export type ContractAction = keyof typeof TRANSITIONS;
+export const CONTRACT_ACTIONS = Object.keys(TRANSITIONS) as ContractAction[];
 
 export interface Caller {
   /** The identity that owns what it creates: a connected app's client id, or `user:<username>`. */
@@ -197,11 +228,9 @@ export class Store {
     return this.seed.apis.map((api) => ({ ...api, groupId: api.groupId ?? api.organizationId }));
   }
 
-  // ---- writes ----
+  // ---- writes without rules: the control surface's edits "in the UI" use them directly ----
 
-  addApplication(
-    fields: Pick<Application, "name" | "description" | "url" | "redirectUri" | "grantTypes" | "owner">,
-  ): Application {
+  addApplication(fields: ApplicationFields): Application {
     const stamp = now();
     const app: Application = {
       ...fields,
@@ -266,6 +295,135 @@ export class Store {
     this.state.contracts = this.state.contracts.filter((candidate) => candidate.id !== contract.id);
     this.contractsById.delete(contract.id);
     this.changed();
+  }
+
+  // ---- the API's operations: each enforces the service's rules and throws an EmulatorRuleError ----
+
+  /** Application names are unique in the organization (docs/anypoint.md section 2). */
+  createApplication(fields: ApplicationFields): Application {
+    this.refuseDuplicateName(fields.name);
+    return this.addApplication(fields);
+  }
+
+  /** Changes an application's own fields; a new name must still be unique. */
+  changeApplication(app: Application, fields: Partial<ApplicationFields>): Application {
+    if (fields.name !== undefined) this.refuseDuplicateName(fields.name, app.id);
+    return this.updateApplication(app, fields);
+  }
+
+  private refuseDuplicateName(name: string, except?: number): void {
+    const existing = this.applicationByName(name);
+    if (existing && existing.id !== except)
+      throw new ConflictError(`An application named '${name}' already exists (id ${existing.id})`);
+  }
+
+  /** The API instance a request for access names, which must be the asset and environment it names. */
+  requestedInstance(target: ContractTarget): ApiInstance {
+    const api = this.api(Number(target.apiId));
+    if (!api) throw new NotFoundError(`API instance ${target.apiId} not found`);
+    if (target.environmentId !== undefined && target.environmentId !== api.environmentId)
+      throw new InvalidRequestError(`API instance ${api.id} is not in environment ${target.environmentId}`);
+    if (
+      target.organizationId !== api.organizationId ||
+      target.assetId !== api.assetId ||
+      target.groupId !== api.groupId ||
+      target.versionGroup !== api.productVersion
+    ) {
+      throw new InvalidRequestError(
+        `asset ${target.groupId}/${target.assetId} ${target.versionGroup} does not match API instance ${api.id}`,
+      );
+    }
+    return api;
+  }
+
+  /**
+   * A request for access (docs/anypoint.md section 3): a deprecated instance takes none; an
+   * instance with tiers needs a usable one; one contract per application and API instance; the
+   * contract is APPROVED at once without a tier or on an auto-approve tier, else PENDING.
+   */
+  requestContract(app: Application, api: ApiInstance, requestedTierId?: number): Contract {
+    if (api.deprecated)
+      throw new InvalidRequestError(`API instance ${api.id} is deprecated and takes no new contracts`);
+    const tier =
+      requestedTierId === undefined ? this.noTierAllowed(api) : this.usableTier(api, requestedTierId);
+    if (
+      this.state.contracts.some((contract) => contract.applicationId === app.id && contract.apiId === api.id)
+    )
+      throw new ConflictError(`application ${app.id} already has a contract with API ${api.id}`);
+    const approved = !tier || tier.autoApprove;
+    return this.addContract({
+      applicationId: app.id,
+      apiId: api.id,
+      status: approved ? "APPROVED" : "PENDING",
+      tierId: approved && tier ? tier.id : null,
+      requestedTierId: approved ? null : tier!.id,
+    });
+  }
+
+  /** A request without a tier: refused when the instance has active tiers to choose from. */
+  private noTierAllowed(api: ApiInstance): undefined {
+    const active = api.tiers.filter((tier) => tier.status === "ACTIVE");
+    if (active.length > 0) {
+      const listing = active.map((tier) => `${tier.id} ${tier.name}`).join(", ");
+      throw new InvalidRequestError(
+        `API instance ${api.id} has SLA tiers; requestedTierId is required (${listing})`,
+      );
+    }
+    return undefined;
+  }
+
+  /** A tier a contract may be placed on: it exists on the instance and is not deprecated. */
+  usableTier(api: ApiInstance, tierId: number): Tier {
+    const tier = api.tiers.find((candidate) => candidate.id === tierId);
+    if (!tier) throw new InvalidRequestError(`tier ${tierId} does not belong to API ${api.id}`);
+    if (tier.status === "DEPRECATED")
+      throw new InvalidRequestError(`tier ${tierId} (${tier.name}) is deprecated and takes no new contracts`);
+    return tier;
+  }
+
+  /**
+   * Moves a contract to a tier (docs/anypoint.md section 3): at once when the provider places it or
+   * the tier auto-approves, else as a pending request (`requestedTierId`) until approved.
+   */
+  changeTier(contract: Contract, tierId: number, by: TierChanger): Contract {
+    const tier = this.usableTier(this.api(contract.apiId)!, tierId);
+    if (by === "provider" || tier.autoApprove)
+      return this.updateContract(contract, { tierId: tier.id, requestedTierId: null });
+    return this.updateContract(contract, { requestedTierId: tier.id });
+  }
+
+  /** API Manager's PATCH `{status:"REVOKED"}`: only an APPROVED contract can be revoked. */
+  revokeContract(contract: Contract): Contract {
+    if (!this.canTransition(contract, "revoke"))
+      throw new ConflictError(
+        `contract ${contract.id} is ${contract.status}; only an APPROVED contract can be revoked`,
+      );
+    return this.updateContract(contract, { status: "REVOKED" });
+  }
+
+  /** An XAPI action; approving takes up a pending tier change (docs/anypoint.md section 3). */
+  transitionContract(contract: Contract, action: ContractAction): Contract {
+    if (!this.canTransition(contract, action))
+      throw new ConflictError(`contract ${contract.id} is ${contract.status}; it cannot be ${action}d`);
+    if (action !== "approve") return this.updateContract(contract, { status: TRANSITIONS[action].to });
+    return this.updateContract(contract, {
+      status: "APPROVED",
+      tierId: contract.requestedTierId ?? contract.tierId,
+      requestedTierId: null,
+    });
+  }
+
+  /** An APPROVED contract is approved again only to take up a pending tier change. */
+  private canTransition(contract: Contract, action: ContractAction): boolean {
+    if (action === "approve" && contract.status === "APPROVED") return contract.requestedTierId !== null;
+    return (TRANSITIONS[action].from as readonly ContractStatus[]).includes(contract.status);
+  }
+
+  /** As in the UI, a contract that grants access must be revoked before it is deleted (section 3). */
+  deleteInactiveContract(contract: Contract): void {
+    if (contract.status === "APPROVED")
+      throw new ConflictError(`contract ${contract.id} is APPROVED; revoke it before deleting it`);
+    this.deleteContract(contract);
   }
 
   issueToken(caller: Caller, ttlSeconds: number): Token {

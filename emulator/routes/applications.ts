@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type Context, fail, has, intParam, paging, parseBody, requireScope, type Route } from "../server";
+import type { Context, Handler, Route } from "../server";
+import { fail, has, intParam, paging, parseBody, requireScope, route } from "../server";
 import { type Application, newClientSecret } from "../store";
 
 const E2 = "/exchange/api/v2/organizations/:orgId/applications";
@@ -115,12 +116,6 @@ function matches(app: Application, query: string | null, literal: boolean): bool
   return literal ? app.name === query : app.name.toLowerCase().includes(query.toLowerCase());
 }
 
-function duplicate(ctx: Context, name: string, except?: number): void {
-  const existing = ctx.store.applicationByName(name);
-  if (existing && existing.id !== except)
-    fail(409, `An application named '${name}' already exists (id ${existing.id})`);
-}
-
 /** Without a read scope the admin list answers an empty 200, not a 403 (KB 005385409). */
 function canListAll(ctx: Context, orgId: string): boolean {
   return (
@@ -129,142 +124,104 @@ function canListAll(ctx: Context, orgId: string): boolean {
   );
 }
 
+const createApplication: Handler = (ctx) => {
+  const orgId = rootOrg(ctx);
+  requireScope(ctx, ["create:client_applications"], { organizationId: orgId });
+  const body = parseBody(ctx, createBody);
+  const apiInstanceId = ctx.query.get("apiInstanceId");
+  if (apiInstanceId !== null && !ctx.store.api(Number(apiInstanceId)))
+    fail(404, `API instance ${apiInstanceId} not found`);
+  const app = ctx.store.createApplication({
+    name: body.name,
+    description: body.description ?? null,
+    url: body.url ?? null,
+    redirectUri: body.redirectUri ?? [],
+    grantTypes: body.grantTypes ?? [],
+    owner: ctx.caller.identity,
+  });
+  return { status: 201, body: exchangeView(app) };
+};
+
+const listOwnApplications: Handler = (ctx) => {
+  rootOrg(ctx);
+  const { offset, limit } = paging(ctx, 250, 250, 0);
+  const literal = ctx.query.get("literalMatch") === "true";
+  const own = ctx.store
+    .applications()
+    .filter((app) => app.owner === ctx.caller.identity && matches(app, ctx.query.get("query"), literal));
+  return { status: 200, body: own.slice(offset, offset + limit).map(exchangeListItem) };
+};
+
+const getApplication: Handler = (ctx) => {
+  rootOrg(ctx);
+  const app = pathApplication(ctx);
+  if (canManage(ctx, app)) return { status: 200, body: exchangeView(app) };
+  // View Client Applications shows an application without its secret.
+  if (has(ctx.caller, "read:client_applications", { organizationId: app.masterOrganizationId }))
+    return { status: 200, body: exchangeView(app, false) };
+  return fail(403, "not allowed");
+};
+
+const patchApplication: Handler = (ctx) => {
+  const app = managedApplication(ctx);
+  const body = parseBody(ctx, patchBody);
+  ctx.store.changeApplication(app, {
+    ...(body.name !== undefined ? { name: body.name } : {}),
+    ...(body.description !== undefined ? { description: body.description || null } : {}),
+    ...(body.url !== undefined ? { url: body.url || null } : {}),
+    ...(body.redirectUri !== undefined ? { redirectUri: body.redirectUri } : {}),
+    ...(body.grantTypes !== undefined ? { grantTypes: body.grantTypes } : {}),
+  });
+  return { status: 200, body: exchangeView(app) };
+};
+
+const deleteOwnApplication: Handler = (ctx) => {
+  ctx.store.deleteApplication(managedApplication(ctx));
+  return { status: 204 };
+};
+
+const resetSecret: Handler = (ctx) => {
+  const app = managedApplication(ctx);
+  ctx.store.updateApplication(app, { clientSecret: newClientSecret() });
+  // The spec documents the 201 without a body: the new secret is read with the application.
+  return { status: 201 };
+};
+
+const listAllApplications: Handler = (ctx) => {
+  const orgId = rootOrg(ctx);
+  const { offset, limit } = paging(ctx, 100);
+  if (!canListAll(ctx, orgId)) return { status: 200, body: { applications: [], total: 0 } };
+  const all = ctx.store.applications().filter((app) => matches(app, ctx.query.get("query"), false));
+  return {
+    status: 200,
+    body: { applications: all.slice(offset, offset + limit).map(adminView), total: all.length },
+  };
+};
+
+const getAnyApplication: Handler = (ctx) => {
+  const orgId = rootOrg(ctx);
+  const app = pathApplication(ctx);
+  if (!canListAll(ctx, orgId) && !canManage(ctx, app)) fail(403, "not allowed");
+  return { status: 200, body: adminView(app) };
+};
+
+const deleteAnyApplication: Handler = (ctx) => {
+  const orgId = rootOrg(ctx);
+  const app = pathApplication(ctx);
+  if (!canManage(ctx, app) && !has(ctx.caller, "manage:client_applications", { organizationId: orgId }))
+    fail(403, "not allowed");
+  ctx.store.deleteApplication(app);
+  return { status: 204 };
+};
+
 export const applicationRoutes: Route[] = [
-  {
-    method: "POST",
-    pattern: E2,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      const orgId = rootOrg(ctx);
-      requireScope(ctx, ["create:client_applications"], { organizationId: orgId });
-      const body = parseBody(ctx, createBody);
-      const apiInstanceId = ctx.query.get("apiInstanceId");
-      if (apiInstanceId !== null && !ctx.store.api(Number(apiInstanceId)))
-        fail(404, `API instance ${apiInstanceId} not found`);
-      duplicate(ctx, body.name);
-      const app = ctx.store.addApplication({
-        name: body.name,
-        description: body.description ?? null,
-        url: body.url ?? null,
-        redirectUri: body.redirectUri ?? [],
-        grantTypes: body.grantTypes ?? [],
-        owner: ctx.caller.identity,
-      });
-      return { status: 201, body: exchangeView(app) };
-    },
-  },
-  {
-    method: "GET",
-    pattern: E2,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      rootOrg(ctx);
-      const { offset, limit } = paging(ctx, 250, 250, 0);
-      const literal = ctx.query.get("literalMatch") === "true";
-      const own = ctx.store
-        .applications()
-        .filter((app) => app.owner === ctx.caller.identity && matches(app, ctx.query.get("query"), literal));
-      return { status: 200, body: own.slice(offset, offset + limit).map(exchangeListItem) };
-    },
-  },
-  {
-    method: "GET",
-    pattern: `${E2}/:appId`,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      rootOrg(ctx);
-      const app = pathApplication(ctx);
-      if (canManage(ctx, app)) return { status: 200, body: exchangeView(app) };
-      // View Client Applications shows an application without its secret.
-      if (has(ctx.caller, "read:client_applications", { organizationId: app.masterOrganizationId }))
-        return { status: 200, body: exchangeView(app, false) };
-      return fail(403, "not allowed");
-    },
-  },
-  {
-    method: "PATCH",
-    pattern: `${E2}/:appId`,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      const app = managedApplication(ctx);
-      const body = parseBody(ctx, patchBody);
-      if (body.name !== undefined) duplicate(ctx, body.name, app.id);
-      ctx.store.updateApplication(app, {
-        ...(body.name !== undefined ? { name: body.name } : {}),
-        ...(body.description !== undefined ? { description: body.description || null } : {}),
-        ...(body.url !== undefined ? { url: body.url || null } : {}),
-        ...(body.redirectUri !== undefined ? { redirectUri: body.redirectUri } : {}),
-        ...(body.grantTypes !== undefined ? { grantTypes: body.grantTypes } : {}),
-      });
-      return { status: 200, body: exchangeView(app) };
-    },
-  },
-  {
-    method: "DELETE",
-    pattern: `${E2}/:appId`,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      ctx.store.deleteApplication(managedApplication(ctx));
-      return { status: 204 };
-    },
-  },
-  {
-    method: "POST",
-    pattern: `${E2}/:appId/secret/reset`,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      const app = managedApplication(ctx);
-      ctx.store.updateApplication(app, { clientSecret: newClientSecret() });
-      // The spec documents the 201 without a body: the new secret is read with the application.
-      return { status: 201 };
-    },
-  },
-  {
-    method: "GET",
-    pattern: R2,
-    family: "platform",
-    auth: true,
-    handler: (ctx) => {
-      const orgId = rootOrg(ctx);
-      const { offset, limit } = paging(ctx, 100);
-      if (!canListAll(ctx, orgId)) return { status: 200, body: { applications: [], total: 0 } };
-      const all = ctx.store.applications().filter((app) => matches(app, ctx.query.get("query"), false));
-      return {
-        status: 200,
-        body: { applications: all.slice(offset, offset + limit).map(adminView), total: all.length },
-      };
-    },
-  },
-  {
-    method: "GET",
-    pattern: `${R2}/:appId`,
-    family: "platform",
-    auth: true,
-    handler: (ctx) => {
-      const orgId = rootOrg(ctx);
-      const app = pathApplication(ctx);
-      if (!canListAll(ctx, orgId) && !canManage(ctx, app)) fail(403, "not allowed");
-      return { status: 200, body: adminView(app) };
-    },
-  },
-  {
-    method: "DELETE",
-    pattern: `${R2}/:appId`,
-    family: "platform",
-    auth: true,
-    handler: (ctx) => {
-      const orgId = rootOrg(ctx);
-      const app = pathApplication(ctx);
-      if (!canManage(ctx, app) && !has(ctx.caller, "manage:client_applications", { organizationId: orgId }))
-        fail(403, "not allowed");
-      ctx.store.deleteApplication(app);
-      return { status: 204 };
-    },
-  },
+  route("exchange", "POST", E2, createApplication),
+  route("exchange", "GET", E2, listOwnApplications),
+  route("exchange", "GET", `${E2}/:appId`, getApplication),
+  route("exchange", "PATCH", `${E2}/:appId`, patchApplication),
+  route("exchange", "DELETE", `${E2}/:appId`, deleteOwnApplication),
+  route("exchange", "POST", `${E2}/:appId/secret/reset`, resetSecret),
+  route("platform", "GET", R2, listAllApplications),
+  route("platform", "GET", `${R2}/:appId`, getAnyApplication),
+  route("platform", "DELETE", `${R2}/:appId`, deleteAnyApplication),
 ];

@@ -1,6 +1,14 @@
 import { z } from "zod";
-import { type Context, fail, intParam, paging, parseBody, requireScope, type Route } from "../server";
-import type { ApiInstance, Application, Contract, Tier } from "../store";
+import type { Context, Handler, Route } from "../server";
+import { fail, intParam, paging, parseBody, requireScope, route } from "../server";
+import {
+  type ApiInstance,
+  type Application,
+  type Contract,
+  CONTRACT_ACTIONS,
+  type ContractAction,
+  type Tier,
+} from "../store";
 import { managedApplication } from "./applications";
 
 const E2 = "/exchange/api/v2/organizations/:orgId/applications/:appId/contracts";
@@ -140,16 +148,6 @@ function exchangePatched(ctx: Context, contract: Contract, app: Application) {
   };
 }
 
-/** A tier a contract may be placed on: it exists on the instance and is not deprecated. */
-function usableTier(api: ApiInstance, tierId: number): Tier {
-  const tier =
-    api.tiers.find((candidate) => candidate.id === tierId) ??
-    fail(400, `tier ${tierId} does not belong to API ${api.id}`);
-  if (tier.status === "DEPRECATED")
-    fail(400, `tier ${tierId} (${tier.name}) is deprecated and takes no new contracts`);
-  return tier;
-}
-
 /** The API instance of an API Manager path, checked against the organization and environment. */
 function managedApi(ctx: Context, scope: string): ApiInstance {
   const api = ctx.store.api(intParam(ctx, "apiId"));
@@ -159,214 +157,119 @@ function managedApi(ctx: Context, scope: string): ApiInstance {
   return api!;
 }
 
+/** The contract of an API Manager path, on that path's API instance. */
 function contractOf(ctx: Context, api: ApiInstance): Contract {
   const contract = ctx.store.contract(intParam(ctx, "contractId"));
   if (!contract || contract.apiId !== api.id) fail(404, `contract ${ctx.params.contractId} not found`);
   return contract!;
 }
 
-/** Moves a contract to a tier: at once when the tier auto-approves, else as a pending request. */
-function applyTier(ctx: Context, contract: Contract, tier: Tier, asOwner: boolean): void {
-  if (asOwner || tier.autoApprove)
-    ctx.store.updateContract(contract, { tierId: tier.id, requestedTierId: null });
-  else ctx.store.updateContract(contract, { requestedTierId: tier.id });
+/** The contract of an Exchange path, on that path's application. */
+function applicationContract(ctx: Context, app: Application): Contract {
+  const contract = ctx.store.contract(intParam(ctx, "contractId"));
+  if (!contract || contract.applicationId !== app.id)
+    fail(404, `contract ${ctx.params.contractId} not found`);
+  return contract!;
 }
 
-type Transition = { from: Contract["status"][]; to: Contract["status"] };
-const TRANSITIONS: Record<string, Transition> = {
-  approve: { from: ["PENDING", "APPROVED"], to: "APPROVED" },
-  reject: { from: ["PENDING"], to: "REJECTED" },
-  revoke: { from: ["APPROVED"], to: "REVOKED" },
-  restore: { from: ["REVOKED"], to: "APPROVED" },
+/** Managing contracts is granted where the API instance lives (docs/anypoint.md section 5). */
+function requireContractScope(ctx: Context, api: ApiInstance): void {
+  requireScope(ctx, ["manage:api_contracts"], {
+    organizationId: api.organizationId,
+    environmentId: api.environmentId,
+  });
+}
+
+/** The request-for-access body, refused unless it accepts the terms and names an API instance. */
+function accessRequest(ctx: Context) {
+  const body = parseBody(ctx, createContract);
+  if (!body.acceptedTerms) fail(400, "acceptedTerms must be true to request access");
+  if (body.instanceType !== "api" || body.apiId === undefined)
+    fail(400, "only API instances (instanceType api with apiId) are supported by the emulator");
+  return { ...body, apiId: body.apiId! };
+}
+
+const requestAccess: Handler = (ctx) => {
+  const app = managedApplication(ctx);
+  const body = accessRequest(ctx);
+  const api = ctx.store.requestedInstance(body);
+  requireContractScope(ctx, api);
+  requireScope(ctx, ["read:exchange"], { organizationId: api.organizationId });
+  const contract = ctx.store.requestContract(app, api, body.requestedTierId);
+  return { status: 201, body: exchangeCreated(ctx, contract, app) };
 };
 
+const listApplicationContracts: Handler = (ctx) => {
+  const app = managedApplication(ctx);
+  const contracts = ctx.store.contracts().filter((contract) => contract.applicationId === app.id);
+  return { status: 200, body: contracts.map((contract) => exchangeSummary(ctx, contract)) };
+};
+
+const requestTierChange: Handler = (ctx) => {
+  const app = managedApplication(ctx);
+  const contract = applicationContract(ctx, app);
+  const { requestedTierId } = parseBody(ctx, z.object({ requestedTierId: z.number().int().min(1) }));
+  requireContractScope(ctx, ctx.store.api(contract.apiId)!);
+  ctx.store.changeTier(contract, requestedTierId, "consumer");
+  return { status: 200, body: exchangePatched(ctx, contract, app) };
+};
+
+const listApiContracts: Handler = (ctx) => {
+  const api = managedApi(ctx, "read:api_contracts");
+  const { offset, limit } = paging(ctx, 100, 250, 0);
+  const status = ctx.query.get("status");
+  const query = ctx.query.get("query")?.toLowerCase();
+  const all = ctx.store.contracts().filter((contract) => {
+    if (contract.apiId !== api.id || (status && contract.status !== status.toUpperCase())) return false;
+    return (
+      !query || (ctx.store.application(contract.applicationId)?.name.toLowerCase().includes(query) ?? false)
+    );
+  });
+  return {
+    status: 200,
+    body: { total: all.length, contracts: all.slice(offset, offset + limit).map((c) => managerView(ctx, c)) },
+  };
+};
+
+const getApiContract: Handler = (ctx) => ({
+  status: 200,
+  body: managerView(ctx, contractOf(ctx, managedApi(ctx, "read:api_contracts"))),
+});
+
+/** The provider places the contract on `tierId`, asks for `requestedTierId`, or revokes it. */
+const patchApiContract: Handler = (ctx) => {
+  const contract = contractOf(ctx, managedApi(ctx, "manage:api_contracts"));
+  const body = parseBody(ctx, managerPatch);
+  if (body.tierId !== undefined) ctx.store.changeTier(contract, body.tierId, "provider");
+  else if (body.requestedTierId !== undefined)
+    ctx.store.changeTier(contract, body.requestedTierId, "consumer");
+  else ctx.store.revokeContract(contract);
+  return { status: 200, body: managerView(ctx, contract) };
+};
+
+const deleteApiContract: Handler = (ctx) => {
+  ctx.store.deleteInactiveContract(contractOf(ctx, managedApi(ctx, "manage:api_contracts")));
+  return { status: 204 };
+};
+
+/** An XAPI status action: 201 with the contract as API Manager's PATCH answers it (section 9). */
+const contractAction =
+  (action: ContractAction): Handler =>
+  (ctx) => {
+    const contract = contractOf(ctx, managedApi(ctx, "manage:api_contracts"));
+    ctx.store.transitionContract(contract, action);
+    return { status: 201, body: managerView(ctx, contract) };
+  };
+
 export const contractRoutes: Route[] = [
-  {
-    method: "POST",
-    pattern: E2,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      const app = managedApplication(ctx);
-      const body = parseBody(ctx, createContract);
-      if (!body.acceptedTerms) fail(400, "acceptedTerms must be true to request access");
-      if (body.instanceType !== "api" || body.apiId === undefined)
-        fail(400, "only API instances (instanceType api with apiId) are supported by the emulator");
-      const api = ctx.store.api(Number(body.apiId)) ?? fail(404, `API instance ${body.apiId} not found`);
-      if (body.environmentId !== undefined && body.environmentId !== api.environmentId)
-        fail(400, `API instance ${api.id} is not in environment ${body.environmentId}`);
-      if (
-        body.organizationId !== api.organizationId ||
-        body.assetId !== api.assetId ||
-        body.groupId !== api.groupId ||
-        body.versionGroup !== api.productVersion
-      ) {
-        fail(
-          400,
-          `asset ${body.groupId}/${body.assetId} ${body.versionGroup} does not match API instance ${api.id}`,
-        );
-      }
-      requireScope(ctx, ["manage:api_contracts"], {
-        organizationId: api.organizationId,
-        environmentId: api.environmentId,
-      });
-      requireScope(ctx, ["read:exchange"], { organizationId: api.organizationId });
-      if (api.deprecated) fail(400, `API instance ${api.id} is deprecated and takes no new contracts`);
-      const active = api.tiers.filter((tier) => tier.status === "ACTIVE");
-      let tier: Tier | undefined;
-      if (body.requestedTierId !== undefined) tier = usableTier(api, body.requestedTierId);
-      else if (active.length > 0) {
-        fail(
-          400,
-          `API instance ${api.id} has SLA tiers; requestedTierId is required (${active.map((t) => `${t.id} ${t.name}`).join(", ")})`,
-        );
-      }
-      if (
-        ctx.store
-          .contracts()
-          .some((contract) => contract.applicationId === app.id && contract.apiId === api.id)
-      ) {
-        fail(409, `application ${app.id} already has a contract with API ${api.id}`);
-      }
-      const approved = !tier || tier.autoApprove;
-      const contract = ctx.store.addContract({
-        applicationId: app.id,
-        apiId: api.id,
-        status: approved ? "APPROVED" : "PENDING",
-        tierId: approved && tier ? tier.id : null,
-        requestedTierId: approved ? null : tier!.id,
-      });
-      return { status: 201, body: exchangeCreated(ctx, contract, app) };
-    },
-  },
-  {
-    method: "GET",
-    pattern: E2,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      const app = managedApplication(ctx);
-      const contracts = ctx.store.contracts().filter((contract) => contract.applicationId === app.id);
-      return { status: 200, body: contracts.map((contract) => exchangeSummary(ctx, contract)) };
-    },
-  },
-  {
-    method: "PATCH",
-    pattern: `${E2}/:contractId`,
-    family: "exchange",
-    auth: true,
-    handler: (ctx) => {
-      const app = managedApplication(ctx);
-      const contract = ctx.store.contract(intParam(ctx, "contractId"));
-      if (!contract || contract.applicationId !== app.id)
-        return fail(404, `contract ${ctx.params.contractId} not found`);
-      const { requestedTierId } = parseBody(ctx, z.object({ requestedTierId: z.number().int().min(1) }));
-      const api = ctx.store.api(contract.apiId)!;
-      requireScope(ctx, ["manage:api_contracts"], {
-        organizationId: api.organizationId,
-        environmentId: api.environmentId,
-      });
-      applyTier(ctx, contract, usableTier(api, requestedTierId), false);
-      return { status: 200, body: exchangePatched(ctx, contract, app) };
-    },
-  },
-  {
-    method: "GET",
-    pattern: AM,
-    family: "manager",
-    auth: true,
-    handler: (ctx) => {
-      const api = managedApi(ctx, "read:api_contracts");
-      const { offset, limit } = paging(ctx, 100, 250, 0);
-      const status = ctx.query.get("status");
-      const query = ctx.query.get("query")?.toLowerCase();
-      const all = ctx.store.contracts().filter((contract) => {
-        if (contract.apiId !== api.id || (status && contract.status !== status.toUpperCase())) return false;
-        return (
-          !query ||
-          (ctx.store.application(contract.applicationId)?.name.toLowerCase().includes(query) ?? false)
-        );
-      });
-      return {
-        status: 200,
-        body: {
-          total: all.length,
-          contracts: all.slice(offset, offset + limit).map((c) => managerView(ctx, c)),
-        },
-      };
-    },
-  },
-  {
-    method: "GET",
-    pattern: `${AM}/:contractId`,
-    family: "manager",
-    auth: true,
-    handler: (ctx) => ({
-      status: 200,
-      body: managerView(ctx, contractOf(ctx, managedApi(ctx, "read:api_contracts"))),
-    }),
-  },
-  {
-    method: "PATCH",
-    pattern: `${AM}/:contractId`,
-    family: "manager",
-    auth: true,
-    handler: (ctx) => {
-      const api = managedApi(ctx, "manage:api_contracts");
-      const contract = contractOf(ctx, api);
-      const body = parseBody(ctx, managerPatch);
-      if (body.tierId !== undefined) applyTier(ctx, contract, usableTier(api, body.tierId), true);
-      else if (body.requestedTierId !== undefined)
-        applyTier(ctx, contract, usableTier(api, body.requestedTierId), false);
-      else {
-        if (contract.status !== "APPROVED")
-          fail(
-            409,
-            `contract ${contract.id} is ${contract.status}; only an APPROVED contract can be revoked`,
-          );
-        ctx.store.updateContract(contract, { status: "REVOKED" });
-      }
-      return { status: 200, body: managerView(ctx, contract) };
-    },
-  },
-  {
-    method: "DELETE",
-    pattern: `${AM}/:contractId`,
-    family: "manager",
-    auth: true,
-    handler: (ctx) => {
-      const contract = contractOf(ctx, managedApi(ctx, "manage:api_contracts"));
-      // As in the UI: a contract that grants access must be revoked before it is deleted.
-      if (contract.status === "APPROVED")
-        fail(409, `contract ${contract.id} is APPROVED; revoke it before deleting it`);
-      ctx.store.deleteContract(contract);
-      return { status: 204 };
-    },
-  },
-  ...Object.entries(TRANSITIONS).map(([action, transition]): Route => ({
-    method: "POST",
-    pattern: `${XAPI}/:contractId/${action}`,
-    family: "manager",
-    auth: true,
-    handler: (ctx) => {
-      const contract = contractOf(ctx, managedApi(ctx, "manage:api_contracts"));
-      const pendingTierChange = contract.status === "APPROVED" && contract.requestedTierId !== null;
-      if (
-        !transition.from.includes(contract.status) ||
-        (action === "approve" && contract.status === "APPROVED" && !pendingTierChange)
-      ) {
-        fail(409, `contract ${contract.id} is ${contract.status}; it cannot be ${action}d`);
-      }
-      if (action === "approve") {
-        ctx.store.updateContract(contract, {
-          status: "APPROVED",
-          tierId: contract.requestedTierId ?? contract.tierId,
-          requestedTierId: null,
-        });
-      } else {
-        ctx.store.updateContract(contract, { status: transition.to });
-      }
-      return { status: 201, body: managerView(ctx, contract) };
-    },
-  })),
+  route("exchange", "POST", E2, requestAccess),
+  route("exchange", "GET", E2, listApplicationContracts),
+  route("exchange", "PATCH", `${E2}/:contractId`, requestTierChange),
+  route("manager", "GET", AM, listApiContracts),
+  route("manager", "GET", `${AM}/:contractId`, getApiContract),
+  route("manager", "PATCH", `${AM}/:contractId`, patchApiContract),
+  route("manager", "DELETE", `${AM}/:contractId`, deleteApiContract),
+  ...CONTRACT_ACTIONS.map((action) =>
+    route("manager", "POST", `${XAPI}/:contractId/${action}`, contractAction(action)),
+  ),
 ];

@@ -172,6 +172,26 @@ describe("a lost answer adopts only what was absent before the request", () => {
     expect(isAnypointError(error, "conflict")).toBe(true);
   });
 
+  it("takes each lost contract answer's own contract when the application got two at once, without listing the APIs' contracts", async () => {
+    const client = fullClient(emu.url);
+    const app = await client.createApplication(SEED.org, { name: "two-lost-contracts" });
+    await emu.control.setFaults([
+      { method: "POST", path: "/contracts$", status: 503, phase: "after", count: 2 },
+    ]);
+    await emu.control.clearRequests();
+    const [orders, payments] = await Promise.all([
+      client.createContract(SEED.org, app.id, contractRequest("orders", SEED.tiers.ordersSilver)),
+      client.createContract(SEED.org, app.id, contractRequest("payments")),
+    ]);
+    expect(orders.id).not.toBe(payments.id);
+    const ordersContract = await client.getApiContract(SEED.org, SEED.sandbox, SEED.apis.orders, orders.id);
+    const paymentsContract = await client.getApiContract(SEED.org, SEED.sandbox, SEED.apis.payments, payments.id);
+    expect([ordersContract.applicationId, paymentsContract.applicationId]).toEqual([app.id, app.id]);
+    expect(await requests(emu.control, { method: "POST", path: /\/contracts$/ })).toHaveLength(2);
+    // The snapshot is the application's own list, never an API's list of every consumer.
+    expect(await requests(emu.control, { method: "GET", path: /\/apis\/\d+\/contracts$/ })).toHaveLength(0);
+  });
+
   it("stops with a clear error, never sending again, when the lookup after a lost answer fails", async () => {
     const client = fullClient(emu.url);
     await emu.control.setFaults([
