@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { type ErrorCode, isAnypointError } from "../../client";
 import type {
   AnypointClient,
   ApiInstance,
@@ -243,20 +244,41 @@ export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
   async delete(id, props: ApiContractState) {
     const client = context.clientFor(props);
     const where = [props.apiOrganizationId, props.environmentId, props.apiInstanceId, Number(id)] as const;
-    let contract: ManagedContract;
+    // The recorded status usually still holds: act on it (two requests). Only when the service
+    // refuses, the status changed outside Pulumi: read the contract and act on what it is now.
     try {
-      contract = await client.getApiContract(...where);
+      await retire(client, where, props.status);
     } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
+      if (!isAnypointError(error) || !STATUS_MOVED.includes(error.code)) throw error;
+      let contract: ManagedContract;
+      try {
+        contract = await client.getApiContract(...where);
+      } catch (lookup) {
+        if (isNotFound(lookup)) return;
+        throw lookup;
+      }
+      await retire(client, where, contract.status);
     }
-    // Anypoint deletes only contracts that no longer grant access: revoke (or reject) first.
-    if (contract.status === "APPROVED") await client.revokeContract(...where);
-    else if (contract.status === "PENDING") await client.rejectContract(...where);
-    await client.deleteApiContract(...where);
     forgetApplicationContracts(client, props.applicationId);
   },
 };
+
+/** What the service answers an action that does not fit the contract's status (or a contract that is gone). */
+const STATUS_MOVED: ErrorCode[] = ["conflict", "bad_request", "unexpected_404"];
+
+/**
+ * Deletes a contract in the given status. Anypoint deletes only contracts that no longer grant
+ * access: an approved one is revoked and a pending one rejected first (docs/anypoint.md section 3).
+ */
+async function retire(
+  client: AnypointClient,
+  where: readonly [string, string, number, number],
+  status: string | undefined,
+): Promise<void> {
+  if (status === "APPROVED") await client.revokeContract(...where);
+  else if (status === "PENDING") await client.rejectContract(...where);
+  await client.deleteApiContract(...where);
+}
 
 function needsUpdate(olds: ApiContractState, news: ApiContractInputs): boolean {
   if (olds.status === "REVOKED") return true;

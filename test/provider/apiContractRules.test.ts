@@ -433,11 +433,20 @@ describe("ApiContract against the emulator", () => {
   });
 
   describe("delete", () => {
+    // The recorded status decides the first step; a refusal means it changed outside Pulumi, and
+    // only then is the contract read.
     it.each([
-      ["revokes an APPROVED contract, then deletes it", undefined, "revoke"],
-      ["rejects a PENDING contract, then deletes it", "PENDING", "reject"],
-      ["deletes a REVOKED contract at once", "REVOKED", undefined],
-    ] as const)("%s", async (_what, status, step) => {
+      ["revokes an APPROVED contract, then deletes it: two requests", undefined, [["revoke", 201]]],
+      [
+        "rejects a contract found PENDING after the revoke is refused, then deletes it",
+        "PENDING",
+        [
+          ["revoke", 409],
+          ["reject", 201],
+        ],
+      ],
+      ["deletes a contract found REVOKED after the revoke is refused", "REVOKED", [["revoke", 409]]],
+    ] as const)("%s", async (_what, status, steps) => {
       const { id, outs } = await created({ tierId: SILVER });
       if (status) {
         await d.control.changeContract(Number(id), {
@@ -445,28 +454,60 @@ describe("ApiContract against the emulator", () => {
           ...(status === "PENDING" ? { tierId: null, requestedTierId: GOLD } : {}),
         });
       }
+      await d.clearRequests();
       await d.contract.delete(id, outs);
-      expect(await d.writes()).toEqual([
-        ...(step ? [`POST ${action(id, step)} -> 201`] : []),
-        `DELETE ${contractPath(id)} -> 204`,
-      ]);
+      const reads = status ? [`GET ${contractPath(id)} -> 200`] : [];
+      const [first, ...then] = steps.map(([step, code]) => `POST ${action(id, step)} -> ${code}`);
+      expect(await d.calls()).toEqual([first, ...reads, ...then, `DELETE ${contractPath(id)} -> 204`]);
       expect(await liveContract(id)).toBeUndefined();
     });
 
-    it("succeeds without a write when the contract is already gone", async () => {
+    it("deletes a contract recorded REVOKED at once, and revokes one approved again outside Pulumi first", async () => {
+      const { id, outs } = await created({ tierId: SILVER });
+      await d.control.changeContract(Number(id), { status: "REVOKED" });
+      const recorded = { ...outs, status: "REVOKED" };
+      await d.clearRequests();
+      await d.contract.delete(id, recorded);
+      expect(await d.calls()).toEqual([`DELETE ${contractPath(id)} -> 204`]);
+
+      const again = await created({ tierId: SILVER });
+      await d.clearRequests();
+      await d.contract.delete(again.id, { ...again.outs, status: "REVOKED" });
+      expect(await d.calls()).toEqual([
+        `DELETE ${contractPath(again.id)} -> 409`,
+        `GET ${contractPath(again.id)} -> 200`,
+        `POST ${action(again.id, "revoke")} -> 201`,
+        `DELETE ${contractPath(again.id)} -> 204`,
+      ]);
+      expect(await liveContract(again.id)).toBeUndefined();
+    });
+
+    it("succeeds, changing nothing, when the contract is already gone: its own GET answers 404", async () => {
       const { id, outs } = await created({ tierId: SILVER });
       await d.control.deleteContract(Number(id));
       await d.clearRequests();
       await d.contract.delete(id, outs);
-      expect(await d.calls()).toEqual([`GET ${contractPath(id)} -> 404`]);
+      expect(await d.calls()).toEqual([
+        `POST ${action(id, "revoke")} -> 404`,
+        `GET ${contractPath(id)} -> 404`,
+      ]);
     });
 
-    it("throws, and keeps the contract, when it cannot read it (403)", async () => {
+    it("throws, and keeps the contract, when the revoke is forbidden (403)", async () => {
       const { id, outs } = await created({ tierId: SILVER });
+      await d.control.setFaults([{ method: "POST", path: `/contracts/${id}/revoke$`, status: 403 }]);
+      await d.clearRequests();
+      await expect(d.contract.delete(id, outs)).rejects.toMatchObject({ status: 403 });
+      expect(await d.calls()).toEqual([`POST ${action(id, "revoke")} -> 403`]);
+      expect(await liveContract(id)).toMatchObject({ status: "APPROVED" });
+    });
+
+    it("throws, and keeps the contract, when a refused step's contract cannot be read (403)", async () => {
+      const { id, outs } = await created({ tierId: SILVER });
+      await d.control.changeContract(Number(id), { status: "REVOKED" });
       await d.control.setFaults([{ method: "GET", path: `/contracts/${id}$`, status: 403 }]);
       await expect(d.contract.delete(id, outs)).rejects.toMatchObject({ status: 403 });
-      expect(await d.writes()).toEqual([]);
-      expect(await liveContract(id)).toMatchObject({ status: "APPROVED" });
+      expect(await liveContract(id)).toMatchObject({ status: "REVOKED" });
     });
   });
 });
