@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { type ClientConfig, type ClientOptions, resolveClientConfig } from "../client";
 import { messageOf } from "../client/errors";
-import { CONFIG_KEYS, optionsFromConfig } from "../provider/impl/context";
+import { CONFIG_KEYS, ENVIRONMENT, optionsFromConfig } from "../provider/config";
 import { type CommandIo, type ParsedArgs, single } from "./args";
 import { enginePath, pulumiBinDir } from "./pulumiCli";
 
@@ -51,17 +51,7 @@ export async function resolveCliConfig(args: ParsedArgs, io: CommandIo): Promise
   if (clientId) flagOptions.clientId = clientId;
   if (organizationId) flagOptions.organizationId = organizationId;
   if (Object.keys(flagOptions).length > 0) sources.unshift(`flags (${Object.keys(flagOptions).join(", ")})`);
-  const envUsed = Object.entries({
-    ANYPOINT_BASE_URL: io.env.ANYPOINT_BASE_URL,
-    ANYPOINT_CLIENT_ID: io.env.ANYPOINT_CLIENT_ID,
-    ANYPOINT_CLIENT_SECRET: io.env.ANYPOINT_CLIENT_SECRET,
-    ANYPOINT_USERNAME: io.env.ANYPOINT_USERNAME,
-    ANYPOINT_PASSWORD: io.env.ANYPOINT_PASSWORD,
-    ANYPOINT_ACCESS_TOKEN: io.env.ANYPOINT_ACCESS_TOKEN,
-    ANYPOINT_ORGANIZATION_ID: io.env.ANYPOINT_ORGANIZATION_ID,
-  })
-    .filter(([, value]) => value)
-    .map(([name]) => name);
+  const envUsed = Object.values(ENVIRONMENT).filter((name) => io.env[name]);
   if (envUsed.length > 0) sources.push(`environment (${envUsed.join(", ")})`);
   const config = resolveClientConfig({ ...stackOptions, ...flagOptions }, io.env);
   return { config, source: sources.join(", then ") || "defaults" };

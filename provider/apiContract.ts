@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { type Agrees, type Declares, withShownOutputs } from "./fields";
+import { apiContractFields } from "./inputs";
 import { pauseStackCapture, stubProvider } from "./stub";
 
 export interface ApiContractArgs {
@@ -55,19 +57,7 @@ export class ApiContract extends pulumi.dynamic.Resource {
       super(
         stubProvider("ApiContract"),
         name,
-        {
-          ...args,
-          tierId: args.tierId,
-          contractId: undefined,
-          status: undefined,
-          requestedTierId: undefined,
-          clientId: undefined,
-          apiOrganizationId: undefined,
-          groupId: undefined,
-          assetId: undefined,
-          assetVersion: undefined,
-          productVersion: undefined,
-        },
+        withShownOutputs(args, apiContractFields),
         opts,
         "anypoint",
         "ApiContract",
@@ -77,3 +67,8 @@ export class ApiContract extends pulumi.dynamic.Resource {
     }
   }
 }
+
+// The fields are declared in apiContractFields (provider/inputs.ts); these fail `tsc` when the
+// Args interface or the declared outputs above leave that table.
+const _args: Agrees<typeof apiContractFields, ApiContractArgs> = true;
+const _outputs: Declares<typeof apiContractFields, ApiContract> = true;

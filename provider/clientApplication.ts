@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { type Agrees, type Declares, withShownOutputs } from "./fields";
+import { clientApplicationFields } from "./inputs";
 import { pauseStackCapture, stubProvider } from "./stub";
 
 /** Grant types an Anypoint client application may use. */
@@ -53,17 +55,7 @@ export class ClientApplication extends pulumi.dynamic.Resource {
       super(
         stubProvider("ClientApplication"),
         name,
-        {
-          ...args,
-          description: args.description,
-          url: args.url,
-          redirectUris: args.redirectUris,
-          grantTypes: args.grantTypes,
-          applicationId: undefined,
-          clientId: undefined,
-          clientSecret: undefined,
-          masterOrganizationId: undefined,
-        },
+        withShownOutputs(args, clientApplicationFields),
         pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret"] }),
         "anypoint",
         "ClientApplication",
@@ -73,3 +65,8 @@ export class ClientApplication extends pulumi.dynamic.Resource {
     }
   }
 }
+
+// The fields are declared in clientApplicationFields (provider/inputs.ts); these fail `tsc` when
+// the Args interface or the declared outputs above leave that table.
+const _args: Agrees<typeof clientApplicationFields, ClientApplicationArgs> = true;
+const _outputs: Declares<typeof clientApplicationFields, ClientApplication> = true;

@@ -1,13 +1,20 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AnypointError, withAdvice } from "../client";
-import { apiContractProvider } from "./impl/apiContractProvider";
-import { clientApplicationProvider } from "./impl/clientApplicationProvider";
-import { context, type StackConfig } from "./impl/context";
+import type { StackConfig } from "./config";
+import { makeApiContractProvider } from "./impl/apiContractProvider";
+import { makeClientApplicationProvider } from "./impl/clientApplicationProvider";
+import { ProviderContext } from "./impl/context";
 import type { ResourceKind } from "./resourceKind";
 
+/**
+ * The provider process's context: one client for every resource of the run, configured by the
+ * engine's `configure` call to any kind (docs/pulumi.md, "The runtime").
+ */
+const processContext = new ProviderContext();
+
 const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {
-  ClientApplication: clientApplicationProvider,
-  ApiContract: apiContractProvider,
+  ClientApplication: makeClientApplicationProvider(processContext),
+  ApiContract: makeApiContractProvider(processContext),
 };
 
 const ROTATED_CREDENTIALS =
@@ -85,7 +92,7 @@ function guard(
   provider: pulumi.dynamic.ResourceProvider,
 ): pulumi.dynamic.ResourceProvider {
   return {
-    configure: async (req: { config: StackConfig }) => context.configure(req.config),
+    configure: async (req: { config: StackConfig }) => processContext.configure(req.config),
     check: guarded(known, provider.check),
     diff: guarded(known, provider.diff),
     create: guarded(known, provider.create)!,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { input, inputSchema, output } from "./fields";
 
 /** The value the engine passes for an input not known until apply (preview of dependent resources). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -64,46 +65,84 @@ export function sameUuid(a: string | undefined, b: string | undefined): boolean 
   return a?.toLowerCase() === b?.toLowerCase();
 }
 
-export const clientApplicationInputs = z
-  .object({
-    name: text(255).refine((name) => name.trim().length > 0, "is required and must not be blank"),
-    description: text(4000).optional(),
-    url: httpUrl.optional(),
-    redirectUris: z
+const flag = z.boolean({ error: "must be true or false" });
+/** Recorded by every kind: the control plane the object lives in (absent in states written before 0.2). */
+const location = { baseUrl: output(z.string().optional()) };
+// What the stack records of a list Anypoint keeps: its own answer, always present.
+const recordedList = z.array(z.string());
+
+/**
+ * Every field of a ClientApplication, once: what a program sets (with its rule) and what the
+ * provider writes, in the order the stack records them. `shown`: an output of the class.
+ */
+export const clientApplicationFields = {
+  name: input(
+    text(255).refine((name) => name.trim().length > 0, "is required and must not be blank"),
+    { shown: true },
+  ),
+  description: input(text(4000).optional(), { shown: true }),
+  url: input(httpUrl.optional(), { shown: true }),
+  redirectUris: input(
+    z
       .array(redirectUri, { error: "must be a list of URIs" })
       .max(100, "must list at most 100 URIs")
       .optional(),
-    grantTypes: z
-      .array(z.enum(GRANT_TYPES, { error: `must be one of ${GRANT_TYPES.join(", ")}` }))
-      .optional(),
-    apiEndpoints: z.boolean({ error: "must be true or false" }).optional(),
-    apiInstanceId: positiveId.optional(),
-    organizationId: uuid.optional(),
-    secretRotation: z.union([text(255), z.number()], { error: "must be a string or a number" }).optional(),
-    adopt: z.boolean({ error: "must be true or false" }).optional(),
-  })
-  .strict();
+    { recorded: recordedList, shown: true },
+  ),
+  grantTypes: input(
+    z.array(z.enum(GRANT_TYPES, { error: `must be one of ${GRANT_TYPES.join(", ")}` })).optional(),
+    { recorded: recordedList, shown: true },
+  ),
+  apiEndpoints: input(flag.optional()),
+  apiInstanceId: input(positiveId.optional()),
+  organizationId: input(uuid.optional()),
+  secretRotation: input(
+    z.union([text(255), z.number()], { error: "must be a string or a number" }).optional(),
+  ),
+  adopt: input(flag.optional()),
+  applicationId: output(z.number(), { shown: true }),
+  clientId: output(z.string(), { shown: true }),
+  clientSecret: output(z.string(), { shown: true }),
+  masterOrganizationId: output(z.string(), { shown: true }),
+  ...location,
+};
+
+export const clientApplicationInputs = inputSchema(clientApplicationFields);
 
 export type ClientApplicationInputs = z.infer<typeof clientApplicationInputs>;
 
-export const apiContractInputs = z
-  .object({
-    applicationId: positiveId,
-    environmentId: uuid,
-    apiInstanceId: positiveId,
-    tierId: positiveId.optional(),
-    approve: z.boolean({ error: "must be true or false" }).optional(),
-    acceptedTerms: z
-      .boolean({ error: "must be true or false" })
+/** Every field of an ApiContract, once (see clientApplicationFields). */
+export const apiContractFields = {
+  applicationId: input(positiveId),
+  environmentId: input(uuid),
+  apiInstanceId: input(positiveId),
+  /** The tier in force. */
+  tierId: input(positiveId.optional(), { shown: true }),
+  approve: input(flag.optional()),
+  acceptedTerms: input(
+    flag
       .refine(
         (accepted) => accepted,
         "must be true: Anypoint refuses access requests whose terms are not accepted",
       )
       .optional(),
-    organizationId: uuid.optional(),
-    adopt: z.boolean({ error: "must be true or false" }).optional(),
-  })
-  .strict();
+  ),
+  organizationId: input(uuid.optional()),
+  adopt: input(flag.optional()),
+  contractId: output(z.number(), { shown: true }),
+  status: output(z.string(), { shown: true }),
+  /** The tier requested and not yet approved. */
+  requestedTierId: output(z.number().optional(), { shown: true }),
+  clientId: output(z.string().optional(), { shown: true }),
+  apiOrganizationId: output(z.string(), { shown: true }),
+  groupId: output(z.string(), { shown: true }),
+  assetId: output(z.string(), { shown: true }),
+  assetVersion: output(z.string(), { shown: true }),
+  productVersion: output(z.string(), { shown: true }),
+  ...location,
+};
+
+export const apiContractInputs = inputSchema(apiContractFields);
 
 export type ApiContractInputs = z.infer<typeof apiContractInputs>;
 
@@ -120,7 +159,7 @@ export function validateInputs<T extends z.ZodObject>(
   schema: T,
   news: Record<string, unknown>,
   outputKeys: readonly string[],
-): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+): { inputs: z.output<T>; failures: CheckFailure[] } {
   const declared: Record<string, unknown> = {};
   const unknown: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(news)) {
@@ -130,16 +169,22 @@ export function validateInputs<T extends z.ZodObject>(
   }
   const relaxed = schema.partial(Object.fromEntries(Object.keys(unknown).map((key) => [key, true])) as never);
   const parsed = relaxed.safeParse(declared);
-  if (!parsed.success) {
-    return {
-      inputs: news,
-      failures: parsed.error.issues.map((issue) => ({
+  const failures = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
         property: issue.path.length > 0 ? issue.path.map(String).join(".") : unknownKeyOf(issue),
         reason: describeIssue(issue, declared),
-      })),
-    };
-  }
-  return { inputs: { ...(parsed.data as Record<string, unknown>), ...unknown }, failures: [] };
+      }));
+  // The schema's output, but for the fields still unknown: they keep the engine's placeholder
+  // (UNKNOWN), which no field's type spells. On a failure, the inputs as declared: the engine
+  // stops at the failures.
+  const inputs = parsed.success ? { ...parsed.data, ...unknown } : news;
+  return { inputs: inputs as z.output<T>, failures };
+}
+
+/** A provider's `check`: the program's inputs validated by `schema`; `outputKeys` are not inputs. */
+export function checkInputs<T extends z.ZodObject>(schema: T, outputKeys: readonly string[]) {
+  return async (_olds: unknown, news: Record<string, unknown>) => validateInputs(schema, news, outputKeys);
 }
 
 function containsUnknown(value: unknown): boolean {

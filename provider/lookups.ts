@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AnypointClient, type ApiInstance, type Tier } from "../client";
-import { optionsFromConfig } from "./impl/context";
+import { optionsFromConfig } from "./config";
 import { SharedLookups } from "./impl/sharedLookups";
 
 export interface GetApiInstanceArgs {

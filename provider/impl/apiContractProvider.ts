@@ -1,267 +1,232 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { type ErrorCode, isAnypointError } from "../../client";
-import type {
-  AnypointClient,
-  ApiInstance,
-  ExchangeContractSummary,
-  ManagedContract,
-  Tier,
+import {
+  type AnypointClient,
+  type ApiInstance,
+  type ErrorCode,
+  type ExchangeContractSummary,
+  isAnypointError,
+  type ManagedContract,
+  type Tier,
 } from "../../client";
-import { apiContractInputs, type ApiContractInputs, sameUuid, UNKNOWN, validateInputs } from "../inputs";
-import { context } from "./context";
+import { inputKeys, outputKeys, type StateOf } from "../fields";
+import { apiContractFields, apiContractInputs, type ApiContractInputs } from "../inputs";
+import { checkInputs, sameUuid, UNKNOWN } from "../inputs";
+import type { ProviderContext } from "./context";
 import { answered404, InputError, isForbidden, isNotFound, PartialCreateError } from "./errors";
 import { SharedLookups } from "./sharedLookups";
-import { definedOnly, readResult } from "./state";
+import { declaredInputs, definedOnly, gone, readResult, recordedState } from "./state";
 
 /** What the stack records for an ApiContract. */
-export interface ApiContractState {
-  applicationId: number;
-  environmentId: string;
-  apiInstanceId: number;
-  approve?: boolean;
-  acceptedTerms?: boolean;
-  organizationId?: string;
-  adopt?: boolean;
-  contractId: number;
-  status: string;
-  /** The tier in force. */
-  tierId?: number;
-  /** The tier requested and not yet approved. */
-  requestedTierId?: number;
-  clientId?: string;
-  apiOrganizationId: string;
-  groupId: string;
-  assetId: string;
-  assetVersion: string;
-  productVersion: string;
-  /** The control plane the contract lives in (absent in states written before 0.2). */
-  baseUrl?: string;
-}
+export type ApiContractState = StateOf<typeof apiContractFields>;
 
-const OUTPUT_KEYS = [
-  "contractId",
-  "status",
-  "requestedTierId",
-  "clientId",
-  "apiOrganizationId",
-  "groupId",
-  "assetId",
-  "assetVersion",
-  "productVersion",
-  "baseUrl",
-] as const;
-
-const INPUT_KEYS = [
-  "applicationId",
-  "environmentId",
-  "apiInstanceId",
-  "tierId",
-  "approve",
-  "acceptedTerms",
-  "organizationId",
-  "adopt",
-] as const satisfies readonly (keyof ApiContractState)[];
+const INPUT_KEYS = inputKeys(apiContractFields);
+const OUTPUT_KEYS = outputKeys(apiContractFields);
 
 type ContractFacts = Pick<
   ApiContractState,
   "contractId" | "status" | "tierId" | "requestedTierId" | "clientId"
 >;
 
-export const apiContractProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return validateInputs(apiContractInputs, news, OUTPUT_KEYS);
-  },
+/** The ApiContract provider, acting through `context`'s client. */
+export function makeApiContractProvider(
+  context: ProviderContext,
+): pulumi.dynamic.ResourceProvider<ApiContractInputs, ApiContractState> {
+  return {
+    check: checkInputs(apiContractInputs, OUTPUT_KEYS),
 
-  async diff(id, olds: ApiContractState, news: ApiContractInputs) {
-    context.assertSameControlPlane("ApiContract", id, olds);
-    // An application id still unknown at preview belongs to an application being updated (or
-    // replaced): the engine's preview cannot tell which (dynamic providers report no stable
-    // outputs), so it shows an update here; at apply time the known id decides.
-    const pending = (["applicationId", "environmentId", "apiInstanceId"] as const).some(
-      (key) => news[key] === UNKNOWN,
-    );
-    const replaces = (["applicationId", "environmentId", "apiInstanceId"] as const).filter(
-      (key) =>
-        news[key] !== UNKNOWN &&
-        (key === "environmentId" ? !sameUuid(news[key], olds[key]) : news[key] !== olds[key]),
-    ) as string[];
-    if (news.organizationId !== undefined && !sameUuid(news.organizationId, olds.apiOrganizationId)) {
-      replaces.push("organizationId");
-    }
-    // A rejected contract cannot be restored: only a new request brings access back.
-    if (olds.status === "REJECTED") replaces.push("status");
-    const samePair = news.applicationId === olds.applicationId && news.apiInstanceId === olds.apiInstanceId;
-    return {
-      changes: pending || replaces.length > 0 || needsUpdate(olds, news),
-      replaces,
-      // One contract per application and API instance: the old one must go first.
-      deleteBeforeReplace: replaces.length > 0 && samePair,
-    };
-  },
-
-  async create(raw) {
-    const inputs = raw as ApiContractInputs & { __provider?: string };
-    const client = context.client;
-    const rootOrganizationId = await context.rootOrganizationId();
-    const organizationId = inputs.organizationId ?? rootOrganizationId;
-    const { environmentId, apiInstanceId, applicationId } = inputs;
-
-    const [instance, tiers] = await instanceAndTiers(client, organizationId, environmentId, apiInstanceId);
-    if (inputs.adopt) {
-      const existing = (await client.listApiContracts(organizationId, environmentId, apiInstanceId)).find(
-        (contract) => contract.applicationId === applicationId,
+    async diff(id, olds: ApiContractState, news: ApiContractInputs) {
+      context.assertSameControlPlane("ApiContract", id, olds);
+      // An application id still unknown at preview belongs to an application being updated (or
+      // replaced): the engine's preview cannot tell which (dynamic providers report no stable
+      // outputs), so it shows an update here; at apply time the known id decides.
+      const pending = (["applicationId", "environmentId", "apiInstanceId"] as const).some(
+        (key) => news[key] === UNKNOWN,
       );
-      if (existing) {
-        return {
-          id: String(existing.id),
-          outs: stateOf(inputs, instance, organizationId, managedFacts(existing)),
-        };
+      const replaces = (["applicationId", "environmentId", "apiInstanceId"] as const).filter(
+        (key) =>
+          news[key] !== UNKNOWN &&
+          (key === "environmentId" ? !sameUuid(news[key], olds[key]) : news[key] !== olds[key]),
+      ) as string[];
+      if (news.organizationId !== undefined && !sameUuid(news.organizationId, olds.apiOrganizationId)) {
+        replaces.push("organizationId");
       }
-    }
-    // Only a new request must pass the tier rules: an existing contract on a deprecated instance
-    // or tier can still be adopted as it is.
-    checkTierChoice(instance, tiers, inputs.tierId);
+      // A rejected contract cannot be restored: only a new request brings access back.
+      if (olds.status === "REJECTED") replaces.push("status");
+      const samePair = news.applicationId === olds.applicationId && news.apiInstanceId === olds.apiInstanceId;
+      return {
+        changes: pending || replaces.length > 0 || needsUpdate(olds, news),
+        replaces,
+        // One contract per application and API instance: the old one must go first.
+        deleteBeforeReplace: replaces.length > 0 && samePair,
+      };
+    },
 
-    const created = await client.createContract(rootOrganizationId, applicationId, {
-      acceptedTerms: inputs.acceptedTerms ?? true,
-      instanceType: "api",
-      organizationId: instance.organizationId ?? organizationId,
-      groupId: instance.groupId,
-      assetId: instance.assetId,
-      version: instance.assetVersion,
-      versionGroup: instance.productVersion,
-      apiId: apiInstanceId,
-      environmentId,
-      ...(inputs.tierId !== undefined ? { requestedTierId: inputs.tierId } : {}),
-    });
-    forgetApplicationContracts(client, applicationId);
-    let facts: ContractFacts = {
-      contractId: created.id,
-      status: created.status,
-      tierId: created.tier?.id ?? undefined,
-      requestedTierId: created.requestedTier?.id ?? undefined,
-      clientId: created.clientId ?? undefined,
-    };
-    if (facts.status === "PENDING" && inputs.approve) {
+    async create(inputs) {
+      const client = context.client;
+      const rootOrganizationId = await context.rootOrganizationId();
+      const organizationId = inputs.organizationId ?? rootOrganizationId;
+      const { environmentId, apiInstanceId, applicationId } = inputs;
+      const place = { organizationId, baseUrl: context.baseUrl };
+
+      const [instance, tiers] = await instanceAndTiers(client, organizationId, environmentId, apiInstanceId);
+      if (inputs.adopt) {
+        const existing = (await client.listApiContracts(organizationId, environmentId, apiInstanceId)).find(
+          (contract) => contract.applicationId === applicationId,
+        );
+        if (existing) {
+          return {
+            id: String(existing.id),
+            outs: stateOf(inputs, instance, place, managedFacts(existing)),
+          };
+        }
+      }
+      // Only a new request must pass the tier rules: an existing contract on a deprecated instance
+      // or tier can still be adopted as it is.
+      checkTierChoice(instance, tiers, inputs.tierId);
+
+      const created = await client.createContract(rootOrganizationId, applicationId, {
+        acceptedTerms: inputs.acceptedTerms ?? true,
+        instanceType: "api",
+        organizationId: instance.organizationId ?? organizationId,
+        groupId: instance.groupId,
+        assetId: instance.assetId,
+        version: instance.assetVersion,
+        versionGroup: instance.productVersion,
+        apiId: apiInstanceId,
+        environmentId,
+        ...(inputs.tierId !== undefined ? { requestedTierId: inputs.tierId } : {}),
+      });
+      forgetApplicationContracts(client, applicationId);
+      let facts: ContractFacts = {
+        contractId: created.id,
+        status: created.status,
+        tierId: created.tier?.id ?? undefined,
+        requestedTierId: created.requestedTier?.id ?? undefined,
+        clientId: created.clientId ?? undefined,
+      };
+      if (facts.status === "PENDING" && inputs.approve) {
+        try {
+          facts = managedFacts(
+            await client.approveContract(organizationId, environmentId, apiInstanceId, created.id),
+            facts,
+          );
+        } catch (error) {
+          const properties = {
+            ...stateOf(inputs, instance, place, facts),
+            // The engine's own input, which the partial state must keep (docs/pulumi.md, "The methods").
+            __provider: "__provider" in inputs ? inputs.__provider : undefined,
+          };
+          throw new PartialCreateError(
+            String(created.id),
+            properties,
+            error,
+            `contract ${created.id} was requested but not approved`,
+          );
+        }
+      }
+      return { id: String(created.id), outs: stateOf(inputs, instance, place, facts) };
+    },
+
+    async read(id, recorded) {
+      const props = recordedState(recorded);
+      const contractId = Number(id);
+      // Without an organizationId input the contract's organization is the root one (see create):
+      // no /accounts/api/me call on refresh.
+      const rootOrganizationId =
+        props.organizationId === undefined && props.apiOrganizationId
+          ? props.apiOrganizationId
+          : await context.rootOrganizationId(props);
+      const client = context.clientFor(props);
+      let summary: ExchangeContractSummary | undefined;
       try {
-        facts = managedFacts(
-          await client.approveContract(organizationId, environmentId, apiInstanceId, created.id),
-          facts,
+        summary = (await applicationContracts(client, rootOrganizationId, props.applicationId)).find(
+          (c) => c.id === contractId,
         );
       } catch (error) {
-        const properties = {
-          ...stateOf(inputs, instance, organizationId, facts),
-          __provider: inputs.__provider,
+        // A 404 of the application's list (the application gone, say) proves nothing of the contract.
+        // A 403: another identity created the application (a read-only pipeline's connected app);
+        // API Manager's read below needs only View Contracts.
+        if (!answered404(error) && !isForbidden(error)) throw error;
+      }
+      if (summary) {
+        const facts: ContractFacts = {
+          contractId,
+          status: summary.status,
+          tierId: summary.tier?.id ?? undefined,
+          requestedTierId: summary.requestedTier?.id ?? undefined,
+          clientId: props.clientId,
         };
-        throw new PartialCreateError(
-          String(created.id),
-          properties,
-          error,
-          `contract ${created.id} was requested but not approved`,
-        );
+        return readResult(id, withFacts(props, facts, context.baseUrl), INPUT_KEYS);
       }
-    }
-    return { id: String(created.id), outs: stateOf(inputs, instance, organizationId, facts) };
-  },
-
-  async read(id, props: ApiContractState) {
-    const contractId = Number(id);
-    // Without an organizationId input the contract's organization is the root one (see create):
-    // no /accounts/api/me call on refresh.
-    const rootOrganizationId =
-      props.organizationId === undefined && props.apiOrganizationId
-        ? props.apiOrganizationId
-        : await context.rootOrganizationId(props);
-    const client = context.clientFor(props);
-    let summary: ExchangeContractSummary | undefined;
-    try {
-      summary = (await applicationContracts(client, rootOrganizationId, props.applicationId)).find(
-        (c) => c.id === contractId,
-      );
-    } catch (error) {
-      // A 404 of the application's list (the application gone, say) proves nothing of the contract.
-      // A 403: another identity created the application (a read-only pipeline's connected app);
-      // API Manager's read below needs only View Contracts.
-      if (!answered404(error) && !isForbidden(error)) throw error;
-    }
-    if (summary) {
-      const facts: ContractFacts = {
-        contractId,
-        status: summary.status,
-        tierId: summary.tier?.id ?? undefined,
-        requestedTierId: summary.requestedTier?.id ?? undefined,
-        clientId: props.clientId,
-      };
-      return readResult(id, withFacts(props, facts), INPUT_KEYS);
-    }
-    // Absent from the application's list is not proof of deletion: ask for the contract itself.
-    try {
-      const contract = await client.getApiContract(
-        props.apiOrganizationId,
-        props.environmentId,
-        props.apiInstanceId,
-        contractId,
-      );
-      return readResult(id, withFacts(props, managedFacts(contract, props)), INPUT_KEYS);
-    } catch (error) {
-      if (isNotFound(error)) return { id: "", props: {} };
-      throw error;
-    }
-  },
-
-  async update(id, olds: ApiContractState, news: ApiContractInputs) {
-    const client = context.clientFor(olds);
-    const contractId = Number(id);
-    const where = [olds.apiOrganizationId, olds.environmentId, olds.apiInstanceId, contractId] as const;
-    let facts: ContractFacts = olds;
-    if (olds.status === "REVOKED") {
-      facts = managedFacts(await client.restoreContract(...where), facts);
-    }
-    if (news.tierId !== undefined && news.tierId !== (facts.requestedTierId ?? facts.tierId)) {
-      const [instance, tiers] = await instanceAndTiers(
-        client,
-        olds.apiOrganizationId,
-        olds.environmentId,
-        olds.apiInstanceId,
-      );
-      checkTierChoice(instance, tiers, news.tierId);
-      if (news.approve) {
-        // As the API owner: set the tier directly.
-        facts = managedFacts(await client.setApiContractTier(...where, news.tierId), facts);
-      } else {
-        const rootOrganizationId = await context.rootOrganizationId(olds);
-        await client.changeContractTier(rootOrganizationId, olds.applicationId, contractId, news.tierId);
-        facts = managedFacts(await client.getApiContract(...where), facts);
-      }
-      forgetApplicationContracts(client, olds.applicationId);
-    }
-    if (news.approve && awaitsApproval(facts)) {
-      facts = managedFacts(await client.approveContract(...where), facts);
-    }
-    return { outs: withFacts({ ...olds, ...withoutUnknown(news) }, facts) };
-  },
-
-  async delete(id, props: ApiContractState) {
-    const client = context.clientFor(props);
-    const where = [props.apiOrganizationId, props.environmentId, props.apiInstanceId, Number(id)] as const;
-    // The recorded status usually still holds: act on it (two requests). Only when the service
-    // refuses, the status changed outside Pulumi: read the contract and act on what it is now.
-    try {
-      await retire(client, where, props.status);
-    } catch (error) {
-      if (!isAnypointError(error) || !STATUS_MOVED.includes(error.code)) throw error;
-      let contract: ManagedContract;
+      // Absent from the application's list is not proof of deletion: ask for the contract itself.
       try {
-        contract = await client.getApiContract(...where);
-      } catch (lookup) {
-        if (isNotFound(lookup)) return;
-        throw lookup;
+        const contract = await client.getApiContract(
+          props.apiOrganizationId,
+          props.environmentId,
+          props.apiInstanceId,
+          contractId,
+        );
+        return readResult(id, withFacts(props, managedFacts(contract, props), context.baseUrl), INPUT_KEYS);
+      } catch (error) {
+        if (isNotFound(error)) return gone();
+        throw error;
       }
-      await retire(client, where, contract.status);
-    }
-    forgetApplicationContracts(client, props.applicationId);
-  },
-};
+    },
+
+    async update(id, olds: ApiContractState, news: ApiContractInputs) {
+      const client = context.clientFor(olds);
+      const contractId = Number(id);
+      const where = [olds.apiOrganizationId, olds.environmentId, olds.apiInstanceId, contractId] as const;
+      let facts: ContractFacts = olds;
+      if (olds.status === "REVOKED") {
+        facts = managedFacts(await client.restoreContract(...where), facts);
+      }
+      if (news.tierId !== undefined && news.tierId !== (facts.requestedTierId ?? facts.tierId)) {
+        const [instance, tiers] = await instanceAndTiers(
+          client,
+          olds.apiOrganizationId,
+          olds.environmentId,
+          olds.apiInstanceId,
+        );
+        checkTierChoice(instance, tiers, news.tierId);
+        if (news.approve) {
+          // As the API owner: set the tier directly.
+          facts = managedFacts(await client.setApiContractTier(...where, news.tierId), facts);
+        } else {
+          const rootOrganizationId = await context.rootOrganizationId(olds);
+          await client.changeContractTier(rootOrganizationId, olds.applicationId, contractId, news.tierId);
+          facts = managedFacts(await client.getApiContract(...where), facts);
+        }
+        forgetApplicationContracts(client, olds.applicationId);
+      }
+      if (news.approve && awaitsApproval(facts)) {
+        facts = managedFacts(await client.approveContract(...where), facts);
+      }
+      return { outs: withFacts({ ...olds, ...withoutUnknown(news) }, facts, context.baseUrl) };
+    },
+
+    async delete(id, props: ApiContractState) {
+      const client = context.clientFor(props);
+      const where = [props.apiOrganizationId, props.environmentId, props.apiInstanceId, Number(id)] as const;
+      // The recorded status usually still holds: act on it (two requests). Only when the service
+      // refuses, the status changed outside Pulumi: read the contract and act on what it is now.
+      try {
+        await retire(client, where, props.status);
+      } catch (error) {
+        if (!isAnypointError(error) || !STATUS_MOVED.includes(error.code)) throw error;
+        let contract: ManagedContract;
+        try {
+          contract = await client.getApiContract(...where);
+        } catch (lookup) {
+          if (isNotFound(lookup)) return;
+          throw lookup;
+        }
+        await retire(client, where, contract.status);
+      }
+      forgetApplicationContracts(client, props.applicationId);
+    },
+  };
+}
 
 /** What the service answers an action that does not fit the contract's status (or a contract that is gone). */
 const STATUS_MOVED: ErrorCode[] = ["conflict", "bad_request", "unexpected_404"];
@@ -334,34 +299,33 @@ function managedFacts(contract: ManagedContract, previous?: Partial<ContractFact
   };
 }
 
+/** The state to record: the declared inputs, the contract's facts, its API instance and where it lives. */
 function stateOf(
   inputs: ApiContractInputs,
   instance: ApiInstance,
-  organizationId: string,
+  place: { organizationId: string; baseUrl: string },
   facts: ContractFacts,
 ): ApiContractState {
   return definedOnly({
-    applicationId: inputs.applicationId,
-    environmentId: inputs.environmentId,
-    apiInstanceId: inputs.apiInstanceId,
-    approve: inputs.approve,
-    acceptedTerms: inputs.acceptedTerms,
-    organizationId: inputs.organizationId,
-    adopt: inputs.adopt,
+    ...declaredInputs(INPUT_KEYS, inputs),
     ...facts,
-    apiOrganizationId: organizationId,
+    apiOrganizationId: place.organizationId,
     groupId: instance.groupId,
     assetId: instance.assetId,
     assetVersion: instance.assetVersion,
     productVersion: instance.productVersion,
-    baseUrl: context.baseUrl,
+    baseUrl: place.baseUrl,
   });
 }
 
 /** The recorded state with the contract's live facts; a tier the contract no longer has is dropped. */
-function withFacts(state: ApiContractState, facts: ContractFacts): ApiContractState {
+function withFacts(
+  state: ApiContractState,
+  facts: ContractFacts,
+  configuredBaseUrl: string,
+): ApiContractState {
   const { tierId: _tier, requestedTierId: _requested, ...rest } = state;
-  return definedOnly({ ...rest, ...facts, baseUrl: rest.baseUrl ?? context.baseUrl });
+  return definedOnly({ ...rest, ...facts, baseUrl: rest.baseUrl ?? configuredBaseUrl });
 }
 
 function withoutUnknown(inputs: ApiContractInputs): Partial<ApiContractInputs> {

@@ -1,138 +1,112 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Application, ApplicationInput } from "../../client";
-import {
-  clientApplicationInputs,
-  type ClientApplicationInputs,
-  sameUuid,
-  UNKNOWN,
-  validateInputs,
-} from "../inputs";
-import { context } from "./context";
+import { inputKeys, outputKeys, type StateOf } from "../fields";
+import { clientApplicationFields, clientApplicationInputs, type ClientApplicationInputs } from "../inputs";
+import { checkInputs, sameUuid, UNKNOWN } from "../inputs";
+import type { ProviderContext } from "./context";
 import { InputError, isNotFound, MissingPermissionError } from "./errors";
-import { definedOnly, readResult } from "./state";
+import { declaredInputs, definedOnly, gone, readResult, recordedState } from "./state";
 
 /** What the stack records for a ClientApplication: the inputs, with live values where Anypoint has them. */
-export interface ClientApplicationState {
-  name: string;
-  description?: string;
-  url?: string;
-  redirectUris: string[];
-  grantTypes: string[];
-  apiEndpoints?: boolean;
-  apiInstanceId?: number;
-  organizationId?: string;
-  secretRotation?: string | number;
-  adopt?: boolean;
-  applicationId: number;
-  clientId: string;
-  clientSecret: string;
-  masterOrganizationId: string;
-  /** The control plane the application lives in (absent in states written before 0.2). */
-  baseUrl?: string;
-}
+export type ClientApplicationState = StateOf<typeof clientApplicationFields>;
 
-const OUTPUT_KEYS = ["applicationId", "clientId", "clientSecret", "masterOrganizationId", "baseUrl"] as const;
-const INPUT_KEYS = [
-  "name",
-  "description",
-  "url",
-  "redirectUris",
-  "grantTypes",
-  "apiEndpoints",
-  "apiInstanceId",
-  "organizationId",
-  "secretRotation",
-  "adopt",
-] as const satisfies readonly (keyof ClientApplicationState)[];
+const INPUT_KEYS = inputKeys(clientApplicationFields);
+const OUTPUT_KEYS = outputKeys(clientApplicationFields);
 
 // The fields Anypoint lets a PATCH change; anything else replaces the application.
 type EditableField = "name" | "description" | "url" | "redirectUris" | "grantTypes";
 const EDITABLE: readonly EditableField[] = ["name", "description", "url", "redirectUris", "grantTypes"];
 
-export const clientApplicationProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return validateInputs(clientApplicationInputs, news, OUTPUT_KEYS);
-  },
+/** The ClientApplication provider, acting through `context`'s client. */
+export function makeClientApplicationProvider(
+  context: ProviderContext,
+): pulumi.dynamic.ResourceProvider<ClientApplicationInputs, ClientApplicationState> {
+  return {
+    check: checkInputs(clientApplicationInputs, OUTPUT_KEYS),
 
-  async diff(id, olds: ClientApplicationState, news: ClientApplicationInputs) {
-    context.assertSameControlPlane("ClientApplication", id, olds);
-    const replaces: string[] = [];
-    if (news.organizationId !== undefined && !sameUuid(news.organizationId, olds.masterOrganizationId)) {
-      replaces.push("organizationId");
-    }
-    if ((news.apiEndpoints ?? false) !== (olds.apiEndpoints ?? false)) replaces.push("apiEndpoints");
-    const changed = changedFields(olds, news);
-    const rotate = news.secretRotation !== olds.secretRotation;
-    return {
-      changes: replaces.length > 0 || changed.length > 0 || rotate,
-      replaces,
-      // Names are unique in the organization: the old application must go before its successor exists.
-      deleteBeforeReplace: replaces.length > 0,
-    };
-  },
-
-  async create(raw) {
-    const inputs = raw as ClientApplicationInputs;
-    const client = context.client;
-    const organizationId = inputs.organizationId ?? (await context.rootOrganizationId());
-    if (inputs.adopt) {
-      const existing = await findForAdoption(organizationId, inputs.name);
-      if (existing) {
-        // Adoption records the application as it is; if it differs from the program, the next
-        // preview shows the update instead of changing it behind the user's back.
-        return {
-          id: String(existing.id),
-          outs: { ...stateOf(existing, inputs, organizationId, { adopted: true }), baseUrl: context.baseUrl },
-        };
+    async diff(id, olds, news) {
+      context.assertSameControlPlane("ClientApplication", id, olds);
+      const replaces: string[] = [];
+      if (news.organizationId !== undefined && !sameUuid(news.organizationId, olds.masterOrganizationId)) {
+        replaces.push("organizationId");
       }
-    }
-    const body = definedOnly(applicationBody(inputs, { clearUnset: false }));
-    const app = await client.createApplication(organizationId, body, { apiInstanceId: inputs.apiInstanceId });
-    return {
-      id: String(app.id),
-      outs: { ...stateOf(app, inputs, organizationId), baseUrl: context.baseUrl },
-    };
-  },
+      if ((news.apiEndpoints ?? false) !== (olds.apiEndpoints ?? false)) replaces.push("apiEndpoints");
+      const changed = changedFields(olds, news);
+      const rotate = news.secretRotation !== olds.secretRotation;
+      return {
+        changes: replaces.length > 0 || changed.length > 0 || rotate,
+        replaces,
+        // Names are unique in the organization: the old application must go before its successor exists.
+        deleteBeforeReplace: replaces.length > 0,
+      };
+    },
 
-  async read(id, props: ClientApplicationState) {
-    const organizationId = props.masterOrganizationId ?? (await context.rootOrganizationId(props));
-    try {
-      const app = await context.clientFor(props).getApplication(organizationId, Number(id));
-      const live = stateOf(app, props as Partial<ClientApplicationInputs>, organizationId, {
-        previousSecret: props.clientSecret,
+    async create(inputs) {
+      const client = context.client;
+      const organizationId = inputs.organizationId ?? (await context.rootOrganizationId());
+      if (inputs.adopt) {
+        const existing = await findForAdoption(context, organizationId, inputs.name);
+        if (existing) {
+          // Adoption records the application as it is; if it differs from the program, the next
+          // preview shows the update instead of changing it behind the user's back.
+          return {
+            id: String(existing.id),
+            outs: {
+              ...stateOf(existing, inputs, organizationId, { adopted: true }),
+              baseUrl: context.baseUrl,
+            },
+          };
+        }
+      }
+      const body = definedOnly(applicationBody(inputs, { clearUnset: false }));
+      const app = await client.createApplication(organizationId, body, {
+        apiInstanceId: inputs.apiInstanceId,
       });
-      return readResult(id, { ...live, baseUrl: props.baseUrl ?? context.baseUrl }, INPUT_KEYS);
-    } catch (error) {
-      // Only a 404 of the application itself proves it is gone; anything else fails the refresh.
-      if (isNotFound(error)) return { id: "", props: {} };
-      throw error;
-    }
-  },
+      return {
+        id: String(app.id),
+        outs: { ...stateOf(app, inputs, organizationId), baseUrl: context.baseUrl },
+      };
+    },
 
-  async update(id, olds: ClientApplicationState, news: ClientApplicationInputs) {
-    const client = context.clientFor(olds);
-    const organizationId = olds.masterOrganizationId;
-    const applicationId = Number(id);
-    let app: Application | undefined;
-    if (changedFields(olds, news).length > 0) {
-      app = await client.updateApplication(organizationId, applicationId, applicationBody(news));
-    }
-    if (news.secretRotation !== olds.secretRotation) {
-      app = await client.resetApplicationSecret(organizationId, applicationId);
-    }
-    app ??= await client.getApplication(organizationId, applicationId);
-    return {
-      outs: {
-        ...stateOf(app, news, organizationId, { previousSecret: olds.clientSecret }),
-        baseUrl: olds.baseUrl ?? context.baseUrl,
-      },
-    };
-  },
+    async read(id, recorded) {
+      const props = recordedState(recorded);
+      const organizationId = props.masterOrganizationId ?? (await context.rootOrganizationId(props));
+      try {
+        const app = await context.clientFor(props).getApplication(organizationId, Number(id));
+        const live = stateOf(app, props, organizationId, { previousSecret: props.clientSecret });
+        return readResult(id, { ...live, baseUrl: props.baseUrl ?? context.baseUrl }, INPUT_KEYS);
+      } catch (error) {
+        // Only a 404 of the application itself proves it is gone; anything else fails the refresh.
+        if (isNotFound(error)) return gone();
+        throw error;
+      }
+    },
 
-  async delete(id, props: ClientApplicationState) {
-    await context.clientFor(props).deleteApplication(props.masterOrganizationId, Number(id));
-  },
-};
+    async update(id, olds, news) {
+      const client = context.clientFor(olds);
+      const organizationId = olds.masterOrganizationId;
+      const applicationId = Number(id);
+      let app: Application | undefined;
+      if (changedFields(olds, news).length > 0) {
+        app = await client.updateApplication(organizationId, applicationId, applicationBody(news));
+      }
+      if (news.secretRotation !== olds.secretRotation) {
+        app = await client.resetApplicationSecret(organizationId, applicationId);
+      }
+      app ??= await client.getApplication(organizationId, applicationId);
+      return {
+        outs: {
+          ...stateOf(app, news, organizationId, { previousSecret: olds.clientSecret }),
+          baseUrl: olds.baseUrl ?? context.baseUrl,
+        },
+      };
+    },
+
+    async delete(id, props) {
+      await context.clientFor(props).deleteApplication(props.masterOrganizationId, Number(id));
+    },
+  };
+}
 
 /**
  * The request body; on update (`clearUnset`, the default) an unset text field is sent empty, so
@@ -181,12 +155,14 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * The state to record for `app`. `adopted`: the application was adopted rather than created.
- * `previousSecret`: the secret already recorded, kept when Anypoint's answer has none.
+ * The state to record for `app`: the declared inputs (`declared`: the program's, or those the
+ * stack recorded), with Anypoint's values of the fields it keeps. `adopted`: the application was
+ * adopted rather than created. `previousSecret`: the secret already recorded, kept when
+ * Anypoint's answer has none.
  */
 function stateOf(
   app: Application,
-  inputs: Partial<ClientApplicationInputs>,
+  declared: Partial<ClientApplicationState>,
   organizationId: string,
   { adopted = false, previousSecret }: { adopted?: boolean; previousSecret?: string } = {},
 ): ClientApplicationState {
@@ -199,16 +175,13 @@ function stateOf(
     );
   }
   return definedOnly({
+    ...declaredInputs(INPUT_KEYS, declared),
     name: app.name,
     description: app.description || undefined,
     url: app.url || undefined,
     redirectUris: app.redirectUri ?? [],
     grantTypes: app.grantTypes ?? [],
-    apiEndpoints: inputs.apiEndpoints,
-    apiInstanceId: inputs.apiInstanceId,
-    organizationId: inputs.organizationId,
-    secretRotation: inputs.secretRotation,
-    adopt: adopted || inputs.adopt || undefined,
+    adopt: adopted || declared.adopt || undefined,
     applicationId: app.id,
     clientId: app.clientId,
     clientSecret,
@@ -221,7 +194,11 @@ function stateOf(
  * checked against the caller's own list, because the admin list answers an empty 200 when the
  * credentials lack a read scope (KB 005385409): an empty answer there is not proof of absence.
  */
-async function findForAdoption(organizationId: string, name: string): Promise<Application | undefined> {
+async function findForAdoption(
+  context: ProviderContext,
+  organizationId: string,
+  name: string,
+): Promise<Application | undefined> {
   const client = context.client;
   const [everyone, own] = await Promise.all([
     client.findApplicationsByName(organizationId, name),

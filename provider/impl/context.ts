@@ -1,41 +1,14 @@
 import { AnypointClient, type ClientOptions, normalizeBaseUrl } from "../../client";
+import { optionsFromConfig, type StackConfig } from "../config";
 import { InputError } from "./errors";
 
-/** What `configure()` receives: the stack's config, keys `anypoint:baseUrl` and so on. */
-export interface StackConfig {
-  get(key: string): string | undefined;
-}
-
-/** Stack config keys in the `anypoint:` namespace, mapped to client options. */
-export const CONFIG_KEYS = {
-  baseUrl: "anypoint:baseUrl",
-  clientId: "anypoint:clientId",
-  clientSecret: "anypoint:clientSecret",
-  username: "anypoint:username",
-  password: "anypoint:password",
-  accessToken: "anypoint:accessToken",
-  organizationId: "anypoint:organizationId",
-  maxConcurrency: "anypoint:maxConcurrency",
-} as const;
-
-/** Client options from stack config; unset keys fall back to the client's environment variables. */
-export function optionsFromConfig(config: StackConfig): ClientOptions {
-  const options: ClientOptions = {};
-  for (const [option, key] of Object.entries(CONFIG_KEYS) as [keyof typeof CONFIG_KEYS, string][]) {
-    const value = config.get(key);
-    if (value === undefined || value === "") continue;
-    if (option === "maxConcurrency") options.maxConcurrency = Number(value);
-    else options[option] = value;
-  }
-  return options;
-}
-
 /**
- * One Anypoint client per provider process, shared by every resource of the run: one token, one
- * concurrency limit, one root-organization lookup. Credentials are read here, at run time, and
- * never reach the serialized provider in state.
+ * What the providers of a run share: one Anypoint client, so one token, one concurrency limit,
+ * one root-organization lookup. implementation.ts builds one per provider process and hands it
+ * to each kind's provider. Credentials are read here, at run time (`configure`), and never reach
+ * the serialized provider in state.
  */
-class ProviderContext {
+export class ProviderContext {
   private options: ClientOptions = {};
   private fingerprint = "";
   private instance?: AnypointClient;
@@ -109,5 +82,3 @@ class ProviderContext {
     return this.clientFor(state).rootOrganizationId();
   }
 }
-
-export const context = new ProviderContext();

@@ -31,3 +31,32 @@ function isEmpty(value: unknown): boolean {
     value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)
   );
 }
+
+/**
+ * The state a read is asked about. Both SDKs pass an object, the recorded outputs (else the
+ * inputs, else `{}`: cmd/dynamic-provider `read`); the SDK's type allows none.
+ */
+export function recordedState<S extends object>(props: S | undefined): S {
+  if (props === undefined) throw new Error("read was called without the recorded state");
+  return props;
+}
+
+/**
+ * The answer of a read that found the object gone: an empty id removes it from the stack
+ * (docs/pulumi.md, "The methods"). The engine ignores the properties; both SDKs send `{}`.
+ */
+export function gone<S extends object>(): pulumi.dynamic.ReadResult<S> {
+  return { id: "", props: {} as S };
+}
+
+/**
+ * Every input key of `values`, in field-table order, undefined where unset: the start of a
+ * state that records what the program declared, so a new input field reaches the stack without
+ * another line here. Live values are written over it.
+ */
+export function declaredInputs<V extends object, K extends keyof V>(
+  inputKeys: readonly K[],
+  values: V,
+): Pick<V, K> {
+  return Object.fromEntries(inputKeys.map((key) => [key, values[key]])) as Pick<V, K>;
+}

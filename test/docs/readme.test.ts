@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONFIG_KEYS } from "../../provider/impl/context";
+import { CONFIG_KEYS } from "../../provider/config";
 
 const root = path.join(__dirname, "..", "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");

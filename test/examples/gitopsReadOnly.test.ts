@@ -1,15 +1,19 @@
 import { PIPELINE, scopesOfApp } from "../../client/scopes";
 import { controlClient, defaultSeed, type RunningEmulator, startEmulator } from "../../emulator";
-import { type ApiContractState, apiContractProvider } from "../../provider/impl/apiContractProvider";
+import { type ApiContractState, makeApiContractProvider } from "../../provider/impl/apiContractProvider";
 import {
-  clientApplicationProvider,
   type ClientApplicationState,
+  makeClientApplicationProvider,
 } from "../../provider/impl/clientApplicationProvider";
-import { context } from "../../provider/impl/context";
+import { ProviderContext } from "../../provider/impl/context";
 import { SEED } from "../support/harness";
 
 // examples/gitops: the read-only connected app, with exactly the scopes the scope table gives it,
 // refreshes what the deploy app created (the drift check) and can change nothing.
+
+const context = new ProviderContext();
+const clientApplicationProvider = makeClientApplicationProvider(context);
+const apiContractProvider = makeApiContractProvider(context);
 
 const READ_ONLY = {
   clientId: "3f7b4c2d0e5a6b9c8d1e2f3a4b5c6d74",

@@ -1,7 +1,7 @@
 import type { ApiContractState } from "../../provider/impl/apiContractProvider";
-import { apiContractProvider } from "../../provider/impl/apiContractProvider";
 import { UNKNOWN } from "../../provider/inputs";
 import { type Direct, type DiffRow, paths, same, startDirect, update } from "../support/direct";
+import { offlineProviders } from "../support/direct";
 import { SEED } from "../support/harness";
 
 // ApiContract's rules, called directly: diff on recorded state and new inputs (no I/O), then
@@ -166,7 +166,7 @@ const DIFF_ROWS: DiffRow<ApiContractState>[] = [
 
 describe("ApiContract diff", () => {
   it.each(DIFF_ROWS.map((row) => [row.rule, row] as const))("%s", async (_rule, row) => {
-    const diff = await apiContractProvider.diff!("7340001", { ...recorded, ...row.olds }, row.news);
+    const diff = await offlineProviders().contract.diff("7340001", { ...recorded, ...row.olds }, row.news);
     expect(diff).toEqual(row.expected);
   });
 });

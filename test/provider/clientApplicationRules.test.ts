@@ -1,7 +1,7 @@
 import type { ClientApplicationState } from "../../provider/impl/clientApplicationProvider";
-import { clientApplicationProvider } from "../../provider/impl/clientApplicationProvider";
 import { UNKNOWN } from "../../provider/inputs";
 import { type Direct, type DiffRow, paths, same, startDirect, update } from "../support/direct";
+import { offlineProviders } from "../support/direct";
 import { SEED } from "../support/harness";
 
 // ClientApplication's rules, called directly: diff on recorded state and new inputs (no I/O), then
@@ -168,7 +168,7 @@ const DIFF_ROWS: DiffRow<ClientApplicationState>[] = [
 
 describe("ClientApplication diff", () => {
   it.each(DIFF_ROWS.map((row) => [row.rule, row] as const))("%s", async (_rule, row) => {
-    const diff = await clientApplicationProvider.diff!("2700001", { ...recorded, ...row.olds }, row.news);
+    const diff = await offlineProviders().app.diff("2700001", { ...recorded, ...row.olds }, row.news);
     expect(diff).toEqual(row.expected);
   });
 });

@@ -1,5 +1,4 @@
-import { apiContractProvider } from "../../provider/impl/apiContractProvider";
-import { clientApplicationProvider } from "../../provider/impl/clientApplicationProvider";
+import { offlineProviders } from "../support/direct";
 import {
   declarationOf,
   HOSTILE_ROWS,
@@ -12,13 +11,11 @@ import {
 // The hostile-input table, through each provider's `check` directly (what preview calls first).
 // A few rows also go through the Pulumi engine in test/reliability/hostileInput.test.ts.
 
-const providers: Record<Kind, typeof clientApplicationProvider> = {
-  application: clientApplicationProvider,
-  contract: apiContractProvider,
-};
+const offline = offlineProviders();
+const providers = { application: offline.app, contract: offline.contract } satisfies Record<Kind, unknown>;
 
 async function failuresOf(kind: Kind, news: Record<string, unknown>) {
-  const result = await providers[kind].check!({}, news);
+  const result = await providers[kind].check({}, news);
   return result.failures ?? [];
 }
 

@@ -1,6 +1,5 @@
 import { apiContractInputs, clientApplicationInputs, UNKNOWN, validateInputs } from "../../provider/inputs";
-import { apiContractProvider } from "../../provider/impl/apiContractProvider";
-import { clientApplicationProvider } from "../../provider/impl/clientApplicationProvider";
+import { offlineProviders } from "../support/direct";
 
 const APP_OUTPUTS = ["applicationId", "clientId", "clientSecret", "masterOrganizationId"];
 
@@ -116,13 +115,14 @@ describe("organization and environment ids in another case", () => {
   });
 
   it("never replace an application or a contract recorded in the other case", async () => {
-    const appDiff = await clientApplicationProvider.diff!(
+    const { app, contract } = offlineProviders();
+    const appDiff = await app.diff(
       "2700001",
       { name: "a", redirectUris: [], grantTypes: [], masterOrganizationId: ROOT.toUpperCase() },
       { name: "a", organizationId: ROOT },
     );
     expect(appDiff).toMatchObject({ changes: false, replaces: [] });
-    const contractDiff = await apiContractProvider.diff!(
+    const contractDiff = await contract.diff(
       "7340001",
       {
         applicationId: 1,

@@ -1,5 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { controlClient, startEmulator, type ControlClient, type RunningEmulator } from "../../emulator";
+import { makeApiContractProvider } from "../../provider/impl/apiContractProvider";
+import { makeClientApplicationProvider } from "../../provider/impl/clientApplicationProvider";
+import { ProviderContext } from "../../provider/impl/context";
 import { SEED } from "./harness";
 
 type Provider = Required<
@@ -8,8 +11,8 @@ type Provider = Required<
 
 /**
  * The providers called directly (no Pulumi engine), against an in-process emulator on port 0,
- * as the full-scope connected app. Each instance loads its own copy of the provider modules, so
- * the per-process client, token and lookup caches of one test never serve another.
+ * as the full-scope connected app. Each instance has its own context (client and token) and
+ * loads its own copy of the provider modules, so the lookup caches of one test never serve another.
  */
 export interface Direct {
   url: string;
@@ -28,30 +31,24 @@ export async function startDirect(
   credentials: { clientId: string; clientSecret: string } = SEED.full,
 ): Promise<Direct> {
   const emulator: RunningEmulator = await startEmulator({ port: 0 });
-  let loaded: {
-    app: Provider;
-    contract: Provider;
-    configure: (get: (key: string) => string | undefined) => void;
-  };
-  jest.isolateModules(() => {
-    const { context } =
-      require("../../provider/impl/context") as typeof import("../../provider/impl/context");
-    loaded = {
-      app: (
-        require("../../provider/impl/clientApplicationProvider") as typeof import("../../provider/impl/clientApplicationProvider")
-      ).clientApplicationProvider as Provider,
-      contract: (
-        require("../../provider/impl/apiContractProvider") as typeof import("../../provider/impl/apiContractProvider")
-      ).apiContractProvider as Provider,
-      configure: (get) => context.configure({ get }),
-    };
-  });
   const config: Record<string, string> = {
     "anypoint:baseUrl": emulator.url,
     "anypoint:clientId": credentials.clientId,
     "anypoint:clientSecret": credentials.clientSecret,
   };
-  loaded!.configure((key) => config[key]);
+  let loaded!: { app: Provider; contract: Provider };
+  jest.isolateModules(() => {
+    // The context from the same copy of the modules: errors are recognised by their class.
+    const { ProviderContext: IsolatedContext } =
+      require("../../provider/impl/context") as typeof import("../../provider/impl/context");
+    const context = new IsolatedContext();
+    context.configure({ get: (key) => config[key] });
+    loaded = providersOf(
+      context,
+      require("../../provider/impl/clientApplicationProvider") as typeof import("../../provider/impl/clientApplicationProvider"),
+      require("../../provider/impl/apiContractProvider") as typeof import("../../provider/impl/apiContractProvider"),
+    );
+  });
   const control = controlClient(emulator.url);
   const calls = async () =>
     (await control.requests()).requests
@@ -62,13 +59,32 @@ export async function startDirect(
   return {
     url: emulator.url,
     control,
-    app: loaded!.app,
-    contract: loaded!.contract,
+    app: loaded.app,
+    contract: loaded.contract,
     calls,
     writes: async () => (await calls()).filter((call) => !call.startsWith("GET ")),
     clearRequests: () => control.clearRequests(),
     close: () => emulator.close(),
   };
+}
+
+function providersOf(
+  context: ProviderContext,
+  application: { makeClientApplicationProvider: typeof makeClientApplicationProvider },
+  contract: { makeApiContractProvider: typeof makeApiContractProvider },
+): { app: Provider; contract: Provider } {
+  return {
+    app: application.makeClientApplicationProvider(context) as Provider,
+    contract: contract.makeApiContractProvider(context) as Provider,
+  };
+}
+
+/**
+ * The providers with a context that was never configured, taking inputs as a program's
+ * untyped declaration: enough for `check` and `diff`, which send nothing to Anypoint.
+ */
+export function offlineProviders(): { app: Provider; contract: Provider } {
+  return providersOf(new ProviderContext(), { makeClientApplicationProvider }, { makeApiContractProvider });
 }
 
 const ROOT = SEED.rootOrganizationId;
