@@ -291,6 +291,8 @@ async function runProvider(n: number, url: string, control: ControlClient, optio
   // Compact on purpose: the engine hands all config to the program in one environment variable,
   // which Linux caps at 128 KiB (N=300 with verbose keys fails with "argument list too long").
   const spec = {
+    // No stack outputs, as the floor (test/fixtures/declared/index.js).
+    exports: false,
     applications: Array.from({ length: n }, (_, i) => ({ key: `a${i}`, name: appName(n, i) })),
     contracts: Array.from({ length: n }, (_, i) =>
       CONTRACTS.map((contract) => ({
@@ -379,6 +381,8 @@ interface LookupFigures {
   /** The demo's distinct lookups: API instance lists and tier lists. */
   distinct: { instanceLists: number; tierLists: number };
   noop: Figures;
+  /** The same no-op up with `anypoint:organizationId` set: no `/accounts/api/me`. */
+  noopWithOrganization: Figures;
 }
 
 async function runLookups(url: string, control: ControlClient): Promise<LookupFigures> {
@@ -399,10 +403,14 @@ async function runLookups(url: string, control: ControlClient): Promise<LookupFi
     });
     const stack = local.stack;
     await stack.up();
-    const noop = await measure(control, async () => (await stack.up()).summary.resourceChanges ?? {});
+    const noopUp = async () => (await stack.up()).summary.resourceChanges ?? {};
+    const noop = await measure(control, noopUp);
+    // Without it the root organization is asked of /accounts/api/me once per program run.
+    await stack.setConfig("anypoint:organizationId", { value: ROOT_ORG });
+    const noopWithOrganization = await measure(control, noopUp);
     await stack.destroy();
     // demo/index.ts: payments-api and orders-api v1 (two instance lists), Gold of orders (one tier list).
-    return { distinct: { instanceLists: 2, tierLists: 1 }, noop };
+    return { distinct: { instanceLists: 2, tierLists: 1 }, noop, noopWithOrganization };
   } finally {
     if (local) await removeBenchStack(local, workDir, stackName);
   }
@@ -753,19 +761,30 @@ function markdown(saved: Saved): string {
     }
   }
   if (saved.lookups) {
-    const { noop, distinct } = saved.lookups;
+    const { noop, noopWithOrganization, distinct } = saved.lookups;
+    const runs = [
+      ["without anypoint:organizationId", noop],
+      ["with anypoint:organizationId", noopWithOrganization],
+    ] as const;
+    const endpoints = [...new Set(runs.flatMap(([, run]) => Object.keys(run?.byEndpoint ?? {})))].sort();
     lines.push(
       "",
       "## Lookups: the demo program (demo/index.ts) in a no-op up (Automation API, so the program runs once)",
       "",
       `Distinct lookups in the program: ${distinct.instanceLists} API instance lists, ${distinct.tierLists} tier list. ` +
-        `Requests: ${noop.requests}, of which ${noop.tokenRequests} token request(s); resource changes ${JSON.stringify(noop.changes ?? {})}.`,
+        runs
+          .map(
+            ([label, run]) =>
+              `${label}: ${run?.requests ?? "-"} requests, ${run?.tokenRequests ?? "-"} token request(s), changes ${JSON.stringify(run?.changes ?? {})}`,
+          )
+          .join("; ") +
+        ".",
       "",
-      "| endpoint | requests |",
-      "| --- | --: |",
-      ...Object.entries(noop.byEndpoint)
-        .sort()
-        .map(([key, count]) => `| \`${key}\` | ${count} |`),
+      `| endpoint | ${runs.map(([label]) => label).join(" | ")} |`,
+      "| --- | --: | --: |",
+      ...endpoints.map(
+        (key) => `| \`${key}\` | ${runs.map(([, run]) => run?.byEndpoint[key] ?? 0).join(" | ")} |`,
+      ),
     );
   }
   lines.push("", "## Requests by endpoint (provider, default backend / lower bound / curl sequence)", "");
