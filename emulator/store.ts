@@ -79,11 +79,11 @@ export type TierChanger = "provider" | "consumer";
 
 /** API Manager's status actions (XAPI) and the statuses each may start from (docs/anypoint.md section 3). */
 const TRANSITIONS = {
-  approve: { from: ["PENDING", "APPROVED"], to: "APPROVED" },
-  reject: { from: ["PENDING"], to: "REJECTED" },
-  revoke: { from: ["APPROVED"], to: "REVOKED" },
-  restore: { from: ["REVOKED"], to: "APPROVED" },
-} as const satisfies Record<string, { from: readonly ContractStatus[]; to: ContractStatus }>;
+  approve: { from: ["PENDING", "APPROVED"], to: "APPROVED", done: "approved" },
+  reject: { from: ["PENDING"], to: "REJECTED", done: "rejected" },
+  revoke: { from: ["APPROVED"], to: "REVOKED", done: "revoked" },
+  restore: { from: ["REVOKED"], to: "APPROVED", done: "restored" },
+} as const satisfies Record<string, { from: readonly ContractStatus[]; to: ContractStatus; done: string }>;
 
 export type ContractAction = keyof typeof TRANSITIONS;
 export const CONTRACT_ACTIONS = Object.keys(TRANSITIONS) as ContractAction[];
@@ -404,7 +404,9 @@ export class Store {
   /** An XAPI action; approving takes up a pending tier change (docs/anypoint.md section 3). */
   transitionContract(contract: Contract, action: ContractAction): Contract {
     if (!this.canTransition(contract, action))
-      throw new ConflictError(`contract ${contract.id} is ${contract.status}; it cannot be ${action}d`);
+      throw new ConflictError(
+        `contract ${contract.id} is ${contract.status}; it cannot be ${TRANSITIONS[action].done}`,
+      );
     if (action !== "approve") return this.updateContract(contract, { status: TRANSITIONS[action].to });
     return this.updateContract(contract, {
       status: "APPROVED",

@@ -249,7 +249,7 @@ describe("the store's rules", () => {
       expectRefusal(
         () => store.transitionContract(legacy(), "reject"),
         ConflictError,
-        `contract ${LEGACY_CONTRACT} is APPROVED; it cannot be reject`,
+        `contract ${LEGACY_CONTRACT} is APPROVED; it cannot be rejected`,
       );
       const contract = store.transitionContract(pending(), "reject");
       expect(contract.status).toBe("REJECTED");
