@@ -357,9 +357,9 @@ export class AnypointClient {
             const contract = await this.contractOfApi(body.organizationId, body.environmentId, apiId, id);
             if (contract && contract.applicationId === applicationId) made.push(contract);
           }
-          if (made.length > 1) throw new Error(`${made.length} candidates appeared`);
+          const contract = atMostOne(made);
           // API Manager names the application's client id coreServicesId.
-          return made[0] ? { ...made[0], clientId: made[0].application?.coreServicesId } : undefined;
+          return contract ? { ...contract, clientId: contract.application?.coreServicesId } : undefined;
         },
       })
       .catch((error: unknown) => {
@@ -719,11 +719,15 @@ function newIds(before: number[] | undefined, now: number[]): number[] {
   return now.filter((id) => !before.includes(id));
 }
 
-/** The one id in `now` that was not in `before`, or undefined; throws when several are new (see newIds). */
+/** The one id in `now` that was not in `before`, or undefined (see newIds and atMostOne). */
 function newId(before: number[] | undefined, now: number[]): number | undefined {
-  const made = newIds(before, now);
-  if (made.length > 1) throw new Error(`${made.length} candidates appeared`);
-  return made[0];
+  return atMostOne(newIds(before, now));
+}
+
+/** What a lost answer made: nothing, or one candidate; several cannot be told apart, so it throws. */
+function atMostOne<T>(candidates: T[]): T | undefined {
+  if (candidates.length > 1) throw new Error(`${candidates.length} candidates appeared`);
+  return candidates[0];
 }
 
 async function ignoreNotFound(request: Promise<unknown>): Promise<void> {

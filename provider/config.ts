@@ -5,8 +5,7 @@ export { ENVIRONMENT } from "../client";
 /**
  * pulumi-anypoint's configuration, in one place: the stack config keys the provider and the
  * lookups read, and (`ENVIRONMENT`, from client/config.ts) the environment variables the client
- * falls back to. The
- * CLI resolves its configuration from the same two lists.
+ * falls back to. The CLI resolves its configuration from the same two lists.
  */
 
 /** Stack config, as `configure()` receives it: keys `anypoint:baseUrl` and so on. */
