@@ -7,6 +7,10 @@
  *   an id, diff says no change), one provider object shared by all, as a TypeScript program
  *   (bench/floor/ts, the time reference) and as plain JavaScript (bench/floor/js, whose
  *   serialized provider is the smallest the SDK writes: the state-size reference);
+ * - the shape floor (bench/floor/shape): the same do-nothing provider, but its resources record
+ *   what the provider's record (inputs, outputs, a secret, each contract depending on its
+ *   application). Provider over shape floor is the provider's own cost; shape floor over floor
+ *   is what the engine spends on the state such resources carry;
  * - lowerBound: a script that sends exactly the necessary calls with the project's client, at
  *   the same concurrency as the provider (the client's limit, 8 by default);
  * - curlSequence: what the support articles describe, one consumer after another, a fresh token
@@ -20,7 +24,7 @@
  * Prints markdown tables and writes bench/results/latest.json and latest.md.
  *
  *   npm run bench -- [--n 10,100,300] [--latency 50] [--concurrency 8] [--parallel P]
- *                    [--modes checkpoints,skip] [--floors ts,js] [--skip-curl] [--skip-lookups] [--out DIR]
+ *                    [--modes checkpoints,skip] [--floors ts,js,shape] [--skip-curl] [--skip-lookups] [--out DIR]
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -63,7 +67,12 @@ const MODE_LABEL: Record<Mode, string> = {
   checkpoints: "default (checkpoints)",
   skip: "PULUMI_SKIP_CHECKPOINTS",
 };
-type Floor = "ts" | "js";
+/**
+ * ts: the engine floor as a TypeScript program (the time reference); js: the same in plain
+ * JavaScript (the state-size reference); shape: the floor's do-nothing provider with the
+ * provider's state shape (bench/floor/shape/index.ts).
+ */
+type Floor = "ts" | "js" | "shape";
 
 interface Figures {
   wallMs: number;
@@ -137,7 +146,7 @@ function parseArgs(argv: string[]): Options {
       ["checkpoints", "skip"],
       argv.includes("--skip-checkpoints") ? ["skip"] : ["checkpoints", "skip"],
     ),
-    floors: list<Floor>("--floors", ["ts", "js"], ["ts", "js"]),
+    floors: list<Floor>("--floors", ["ts", "js", "shape"], ["ts", "js", "shape"]),
     curl: !argv.includes("--skip-curl"),
     lookups: !argv.includes("--skip-lookups") && !argv.includes("--floors-only"),
     floorsOnly: argv.includes("--floors-only"),
@@ -350,6 +359,7 @@ async function removeBenchStack(local: LocalStack, workDir: string, stackName: s
 async function runFloor(n: number, control: ControlClient, options: Options, mode: Mode, floor: Floor) {
   const workDir = path.join(packageRoot(), "bench", "floor", floor);
   const projectName = `floor-${floor}`;
+  if (floor === "shape") installShapeProvider(workDir);
   const stackName = `bench-n${n}-${mode}-${process.pid}`;
   let local: LocalStack | undefined;
   const run: EngineRun = { phases: {} };
@@ -373,6 +383,17 @@ async function runFloor(n: number, control: ControlClient, options: Options, mod
     if (local) await removeBenchStack(local, workDir, stackName);
   }
   return run;
+}
+
+/**
+ * Installs bench/floor/shape/provider.js as the package `floor-shape` beside that program, so
+ * that the SDK serializes it as a `require` (as it does pulumi-anypoint's installed kinds), not
+ * as a closure several times as long.
+ */
+function installShapeProvider(workDir: string): void {
+  const dir = path.join(workDir, "node_modules", "floor-shape");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(workDir, "provider.js"), path.join(dir, "index.js"));
 }
 
 // ---- lookups: the demo program's getApiInstance and getTier in a no-op up ------------------
@@ -679,7 +700,7 @@ const shortType = (type: string) =>
 
 function markdown(saved: Saved): string {
   const { options, environment: env, results } = saved;
-  const floorName: Record<Floor, string> = { ts: "floor TS", js: "floor JS" };
+  const floorName: Record<Floor, string> = { ts: "floor TS", js: "floor JS", shape: "shape floor" };
   const lines = [
     `# Provider benchmark`,
     "",
@@ -691,7 +712,10 @@ function markdown(saved: Saved): string {
       `--modes ${options.modes.join(",")} --floors ${options.floors.join(",")}${options.curl ? "" : " --skip-curl"}${options.lookups ? "" : " --skip-lookups"}\`.`,
     "",
     "The floor (bench/floor/): 3N `pulumi.dynamic.Resource`s whose provider does nothing, one shared provider object, same CLI, SDK, " +
-      "backend and N. `x floor` is the provider's wall time over the floor's (TypeScript floor; the JS floor is also shown); " +
+      "backend and N. `x floor` is the provider's wall time over the floor's (TypeScript floor; the JS floor is also shown). " +
+      "The shape floor is the same do-nothing provider whose resources record what the provider's record (the same inputs, " +
+      "outputs, secret and dependencies): `x shape floor` is what the provider's own work adds; the shape floor over the " +
+      "TypeScript floor is what the engine spends on the state such resources carry. " +
       "`x LB` over the raw-HTTP lower bound's (only the necessary calls with the project's client; it does not run the engine, " +
       "so `x LB` includes the engine's whole cost). CPU: seconds of CPU of the program process / the provider process.",
     "",
