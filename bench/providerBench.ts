@@ -24,7 +24,7 @@
  * Prints markdown tables and writes bench/results/latest.json and latest.md.
  *
  *   npm run bench -- [--n 10,100,300] [--latency 50] [--concurrency 8] [--parallel P]
- *                    [--modes checkpoints,skip] [--floors ts,js,shape] [--skip-curl] [--skip-lookups] [--out DIR]
+ *                    [--modes checkpoints,skip] [--floors ts,js,shape] [--repeat K] [--skip-curl] [--skip-lookups] [--out DIR]
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -107,6 +107,8 @@ interface Options {
   parallel?: number;
   modes: Mode[];
   floors: Floor[];
+  /** Rounds of the provider and its floors, one after the other; the report gives medians. */
+  repeat: number;
   curl: boolean;
   lookups: boolean;
   /** --floors-only: only the floor programs (e.g. a second run alongside one that measures the provider). */
@@ -147,6 +149,7 @@ function parseArgs(argv: string[]): Options {
       argv.includes("--skip-checkpoints") ? ["skip"] : ["checkpoints", "skip"],
     ),
     floors: list<Floor>("--floors", ["ts", "js", "shape"], ["ts", "js", "shape"]),
+    repeat: Math.max(1, positive(value("--repeat"), 1, "--repeat")),
     curl: !argv.includes("--skip-curl"),
     lookups: !argv.includes("--skip-lookups") && !argv.includes("--floors-only"),
     floorsOnly: argv.includes("--floors-only"),
@@ -664,11 +667,74 @@ async function runCurlSequence(n: number, url: string, control: ControlClient) {
   return figures;
 }
 
+/** Per round, the provider's wall time over each floor's (only when there were several rounds). */
+function roundLines(saved: Saved, floorName: Record<Floor, string>): string[] {
+  const { options, results } = saved;
+  if ((options.repeat ?? 1) < 2) return [];
+  const lines = [
+    "",
+    "### Rounds: the provider's wall time over each floor's, round by round",
+    "",
+    "| N | backend | phase | " + options.floors.map((f) => `x ${floorName[f]}`).join(" | ") + " |",
+    "| --: | --- | --- | " + options.floors.map(() => "---").join(" | ") + " |",
+  ];
+  for (const result of results) {
+    for (const mode of options.modes) {
+      const rounds = result.engine[mode]?.rounds ?? [];
+      for (const phase of PHASES) {
+        const cells = options.floors.map((floor) =>
+          rounds
+            .map((round) =>
+              ratio(round.provider.phases[phase]?.wallMs, round.floors[floor]?.phases[phase]?.wallMs),
+            )
+            .join(", "),
+        );
+        if (cells.every((cell) => /^[-, ]*$/.test(cell))) continue;
+        lines.push(`| ${result.n} | ${MODE_LABEL[mode]} | ${PHASE_LABEL[phase]} | ${cells.join(" | ")} |`);
+      }
+    }
+  }
+  return lines;
+}
+
+/** Each phase's median round (by wall time) for the provider and for each floor. */
+function medians(rounds: EngineRound[], floors: Floor[]): EngineRound {
+  const median = (runs: (EngineRun | undefined)[]): EngineRun | undefined => {
+    const present = runs.filter((run): run is EngineRun => run !== undefined);
+    if (present.length === 0) return undefined;
+    const phases: EngineRun["phases"] = {};
+    for (const phase of PHASES) {
+      const figures = present
+        .map((run) => run.phases[phase])
+        .filter((f): f is Figures => f !== undefined)
+        .sort((a, b) => a.wallMs - b.wallMs);
+      // The lower median: a figure that was measured, not an average of two.
+      if (figures.length > 0) phases[phase] = figures[Math.floor((figures.length - 1) / 2)];
+    }
+    return { phases, state: present[0].state };
+  };
+  const result: EngineRound = {
+    provider: median(rounds.map((r) => r.provider)) ?? { phases: {} },
+    floors: {},
+  };
+  for (const floor of floors) {
+    const run = median(rounds.map((r) => r.floors[floor]));
+    if (run) result.floors[floor] = run;
+  }
+  return result;
+}
+
 // ---- report --------------------------------------------------------------------------------
+
+interface EngineRound {
+  provider: EngineRun;
+  floors: Partial<Record<Floor, EngineRun>>;
+}
 
 interface SizeResult {
   n: number;
-  engine: Partial<Record<Mode, { provider: EngineRun; floors: Partial<Record<Floor, EngineRun>> }>>;
+  /** Per mode: each phase's median over the rounds, and the rounds themselves. */
+  engine: Partial<Record<Mode, EngineRound & { rounds?: EngineRound[] }>>;
   lowerBound: Partial<Record<Phase, Figures>>;
   curlSequence?: Partial<Record<Phase, Figures>>;
 }
@@ -709,7 +775,7 @@ function markdown(saved: Saved): string {
       `Emulator latency ${options.latencyMs} ms per request; N applications and 2N contracts (3N resources); ` +
       `engine --parallel ${options.parallel ?? "default"}; lower bound at concurrency ${options.concurrency}. ` +
       `Total run ${seconds(saved.totalMs)} s. Command: \`npm run bench -- --n ${options.sizes.join(",")} --latency ${options.latencyMs} ` +
-      `--modes ${options.modes.join(",")} --floors ${options.floors.join(",")}${options.curl ? "" : " --skip-curl"}${options.lookups ? "" : " --skip-lookups"}\`.`,
+      `--modes ${options.modes.join(",")} --floors ${options.floors.join(",")}${(options.repeat ?? 1) > 1 ? ` --repeat ${options.repeat}` : ""}${options.curl ? "" : " --skip-curl"}${options.lookups ? "" : " --skip-lookups"}\`.`,
     "",
     "The floor (bench/floor/): 3N `pulumi.dynamic.Resource`s whose provider does nothing, one shared provider object, same CLI, SDK, " +
       "backend and N. `x floor` is the provider's wall time over the floor's (TypeScript floor; the JS floor is also shown). " +
@@ -717,7 +783,10 @@ function markdown(saved: Saved): string {
       "outputs, secret and dependencies): `x shape floor` is what the provider's own work adds; the shape floor over the " +
       "TypeScript floor is what the engine spends on the state such resources carry. " +
       "`x LB` over the raw-HTTP lower bound's (only the necessary calls with the project's client; it does not run the engine, " +
-      "so `x LB` includes the engine's whole cost). CPU: seconds of CPU of the program process / the provider process.",
+      "so `x LB` includes the engine's whole cost). CPU: seconds of CPU of the program process / the provider process." +
+      ((options.repeat ?? 1) > 1
+        ? ` Each figure is the median of ${options.repeat} rounds; a round runs the provider, then each floor (per-round ratios below the table).`
+        : ""),
     "",
     "| N | backend | phase | provider | " +
       options.floors.map((f) => floorName[f]).join(" | ") +
@@ -753,6 +822,7 @@ function markdown(saved: Saved): string {
       }
     }
   }
+  lines.push(...roundLines(saved, floorName));
   lines.push(
     "",
     "## State bytes per resource (the checkpoint file after `up`, default backend)",
@@ -888,21 +958,37 @@ async function main(): Promise<void> {
         result.lowerBound = await runLowerBound(n, emulator.url, control, options);
       }
       for (const mode of options.modes) {
-        await control.reset();
-        say(`N=${n}, ${MODE_LABEL[mode]}: provider through the engine...`);
-        const provider = options.floorsOnly
-          ? { phases: {} }
-          : await runProvider(n, emulator.url, control, options, mode);
-        const engine: NonNullable<SizeResult["engine"][Mode]> = { provider, floors: {} };
+        const rounds: EngineRound[] = [];
+        const engine: NonNullable<SizeResult["engine"][Mode]> = {
+          provider: { phases: {} },
+          floors: {},
+          rounds,
+        };
         result.engine[mode] = engine;
-        save();
-        for (const floor of options.floors) {
-          say(`N=${n}, ${MODE_LABEL[mode]}: floor ${floor}...`);
-          engine.floors[floor] = await runFloor(n, control, options, mode, floor);
+        // Each round measures the provider and then each floor, so a slow spell of the machine
+        // touches both sides of a ratio; the medians over the rounds are what the report shows.
+        for (let round = 1; round <= options.repeat; round++) {
+          const of = options.repeat > 1 ? ` (round ${round} of ${options.repeat})` : "";
+          await control.reset();
+          say(`N=${n}, ${MODE_LABEL[mode]}${of}: provider through the engine...`);
+          const current: EngineRound = {
+            provider: options.floorsOnly
+              ? { phases: {} }
+              : await runProvider(n, emulator.url, control, options, mode),
+            floors: {},
+          };
+          rounds.push(current);
+          Object.assign(engine, medians(rounds, options.floors));
           save();
+          for (const floor of options.floors) {
+            say(`N=${n}, ${MODE_LABEL[mode]}${of}: floor ${floor}...`);
+            current.floors[floor] = await runFloor(n, control, options, mode, floor);
+            Object.assign(engine, medians(rounds, options.floors));
+            save();
+          }
         }
         for (const phase of PHASES) {
-          const p = provider.phases[phase];
+          const p = engine.provider.phases[phase];
           const f = engine.floors[options.floors[0]]?.phases[phase];
           if (p) {
             say(
