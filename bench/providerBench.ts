@@ -83,7 +83,14 @@ interface Figures {
   /** What the engine reported (engine runs only). */
   changes?: Record<string, number>;
   /** CPU time of the program and provider processes (engine runs only). */
-  cpu?: { programMs: number; providerMs: number };
+  cpu?: {
+    programMs: number;
+    providerMs: number;
+    /** The engine: the CLI, its language host and plugins, less the program and the provider (Linux only). */
+    engineMs?: number;
+    /** This process: the emulator (and the Automation API's event stream, the same for every program). */
+    benchMs?: number;
+  };
 }
 
 /** The stack's checkpoint file after `up`, as the backend stores it. */
@@ -196,11 +203,39 @@ function cpuSince(): { programMs: number; providerMs: number } {
   return totals;
 }
 
+function engineCpu(
+  processes: { programMs: number; providerMs: number },
+  childrenMs: number | undefined,
+  benchMs: number,
+): NonNullable<Figures["cpu"]> {
+  const engineMs =
+    childrenMs === undefined
+      ? undefined
+      : Math.max(0, childrenMs - processes.programMs - processes.providerMs);
+  return { ...processes, engineMs, benchMs };
+}
+
 function clearCpu(): void {
   const dir = path.dirname(cpuLog);
   const prefix = `${path.basename(cpuLog)}.`;
   for (const name of fs.readdirSync(dir).filter((file) => file.startsWith(prefix))) {
     fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/**
+ * CPU time of this process's finished children, with theirs (the CLI reaps its language host
+ * and plugins): fields 16 and 17 of /proc/self/stat, in clock ticks (100 per second on Linux).
+ * Undefined elsewhere.
+ */
+function childrenCpuMs(): number | undefined {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields[0] is field 3 (state): cutime is field 16, cstime field 17.
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
   }
 }
 
@@ -210,9 +245,13 @@ async function measure(
 ): Promise<Figures> {
   await control.clearRequests();
   clearCpu();
+  const children = childrenCpuMs();
+  const self = process.cpuUsage();
   const started = Date.now();
   const changes = await run();
   const wallMs = Date.now() - started;
+  const benchMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(self));
+  const childrenMs = children === undefined ? undefined : (childrenCpuMs() ?? children) - children;
   const log = await control.requests();
   const byEndpoint: Record<string, number> = {};
   for (const entry of log.requests) {
@@ -225,7 +264,7 @@ async function measure(
     tokenRequests: log.requests.filter((entry) => entry.path === TOKEN_PATH).length,
     peakConcurrency: log.peakConcurrency,
     byEndpoint,
-    ...(changes ? { changes, cpu: cpuSince() } : {}),
+    ...(changes ? { changes, cpu: engineCpu(cpuSince(), childrenMs, benchMs) } : {}),
   };
 }
 
@@ -760,6 +799,10 @@ interface Saved {
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const ratio = (a: number | undefined, b: number | undefined) =>
   a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : "-";
+const cpuPair = (a: number | undefined, b: number | undefined) =>
+  a === undefined && b === undefined
+    ? "-"
+    : `${a === undefined ? "-" : seconds(a)} / ${b === undefined ? "-" : seconds(b)}`;
 const load = (values: number[] | undefined) => (values ?? []).map((v) => v.toFixed(2)).join(" ");
 const shortType = (type: string) =>
   type.replace(/^pulumi-nodejs:dynamic\//, "").replace(/^pulumi:pulumi:/, "");
@@ -783,7 +826,9 @@ function markdown(saved: Saved): string {
       "outputs, secret and dependencies): `x shape floor` is what the provider's own work adds; the shape floor over the " +
       "TypeScript floor is what the engine spends on the state such resources carry. " +
       "`x LB` over the raw-HTTP lower bound's (only the necessary calls with the project's client; it does not run the engine, " +
-      "so `x LB` includes the engine's whole cost). CPU: seconds of CPU of the program process / the provider process." +
+      "so `x LB` includes the engine's whole cost). CPU, in seconds: of the program process, of the provider process, of the engine " +
+      "(the CLI with its language host and plugins, less the program and the provider), and of the benchmark's own process " +
+      "(the emulator, and the Automation API's event stream that every program has; the floors' is that alone)." +
       ((options.repeat ?? 1) > 1
         ? ` Each figure is the median of ${options.repeat} rounds; a round runs the provider, then each floor (per-round ratios below the table).`
         : ""),
@@ -792,12 +837,12 @@ function markdown(saved: Saved): string {
       options.floors.map((f) => floorName[f]).join(" | ") +
       " | " +
       options.floors.map((f) => `x ${floorName[f]}`).join(" | ") +
-      " | lower bound | x LB | requests / tokens (provider) | program CPU provider / floor | provider CPU |",
+      " | lower bound | x LB | requests / tokens (provider) | program CPU provider / floor | provider CPU | engine CPU provider / floor | bench CPU provider / floor |",
     "| --: | --- | --- | --: | " +
       options.floors.map(() => "--:").join(" | ") +
       " | " +
       options.floors.map(() => "--:").join(" | ") +
-      " | --: | --: | --: | --: | --: |",
+      " | --: | --: | --: | --: | --: | --: | --: |",
   ];
   for (const result of results) {
     for (const mode of options.modes) {
@@ -817,7 +862,8 @@ function markdown(saved: Saved): string {
             ` | ${lowerBound ? `${seconds(lowerBound.wallMs)} s` : "-"} | ${ratio(provider?.wallMs, lowerBound?.wallMs)} | ` +
             `${provider ? `${provider.requests} / ${provider.tokenRequests}` : "-"} | ` +
             `${provider?.cpu ? seconds(provider.cpu.programMs) : "-"} / ${mainFloor?.cpu ? seconds(mainFloor.cpu.programMs) : "-"} | ` +
-            `${provider?.cpu ? seconds(provider.cpu.providerMs) : "-"} |`,
+            `${provider?.cpu ? seconds(provider.cpu.providerMs) : "-"} | ` +
+            `${cpuPair(provider?.cpu?.engineMs, mainFloor?.cpu?.engineMs)} | ${cpuPair(provider?.cpu?.benchMs, mainFloor?.cpu?.benchMs)} |`,
         );
       }
     }
