@@ -339,8 +339,9 @@ async function consumersFromState(control: ControlClient, n: number): Promise<Co
 async function runProvider(n: number, url: string, control: ControlClient, options: Options, mode: Mode) {
   const workDir = path.join(packageRoot(), "test", "fixtures", "declared");
   const stackName = `bench-n${n}-${mode}-${process.pid}`;
-  // Compact on purpose: the engine hands all config to the program in one environment variable,
-  // which Linux caps at 128 KiB (N=300 with verbose keys fails with "argument list too long").
+  // Handed over as a file, not as config: the engine records the stack's whole config in the
+  // default provider's state, and so writes it into every checkpoint (about 100 KB at N=300, and
+  // the floors' config is one number).
   const spec = {
     // No stack outputs, as the floor (test/fixtures/declared/index.js).
     exports: false,
@@ -355,6 +356,8 @@ async function runProvider(n: number, url: string, control: ControlClient, optio
       })),
     ).flat(),
   };
+  const specFile = path.join(os.tmpdir(), `pulumi-anypoint-bench-spec-${process.pid}.json`);
+  fs.writeFileSync(specFile, JSON.stringify(spec));
   let local: LocalStack | undefined;
   const run: EngineRun = { phases: {} };
   const figures = run.phases;
@@ -368,7 +371,7 @@ async function runProvider(n: number, url: string, control: ControlClient, optio
         "anypoint:baseUrl": { value: url },
         "anypoint:clientId": { value: CREDENTIALS.clientId },
         "anypoint:clientSecret": { value: CREDENTIALS.clientSecret, secret: true },
-        "declared:spec": { value: JSON.stringify(spec) },
+        "declared:specFile": { value: specFile },
       },
     });
     const stack = local.stack;
@@ -385,6 +388,7 @@ async function runProvider(n: number, url: string, control: ControlClient, optio
     figures.destroy = await measure(control, async () => changes((await stack.destroy(parallel)).summary));
   } finally {
     if (local) await removeBenchStack(local, workDir, stackName);
+    fs.rmSync(specFile, { force: true });
   }
   return run;
 }
