@@ -208,11 +208,9 @@ function engineCpu(
   childrenMs: number | undefined,
   benchMs: number,
 ): NonNullable<Figures["cpu"]> {
-  const engineMs =
-    childrenMs === undefined
-      ? undefined
-      : Math.max(0, childrenMs - processes.programMs - processes.providerMs);
-  return { ...processes, engineMs, benchMs };
+  // Below zero, some child was not reaped through the CLI: no figure rather than a wrong one.
+  const rest = childrenMs === undefined ? undefined : childrenMs - processes.programMs - processes.providerMs;
+  return { ...processes, engineMs: rest !== undefined && rest >= 0 ? rest : undefined, benchMs };
 }
 
 function clearCpu(): void {
