@@ -832,7 +832,8 @@ function markdown(saved: Saved): string {
       "(the CLI with its language host and plugins, less the program and the provider), and of the benchmark's own process " +
       "(the emulator, and the Automation API's event stream that every program has; the floors' is that alone)." +
       ((options.repeat ?? 1) > 1
-        ? ` Each figure is the median of ${options.repeat} rounds; a round runs the provider, then each floor (per-round ratios below the table).`
+        ? ` Each figure is the lower median of ${options.repeat} rounds (of two, the faster), taken for each program on its own; ` +
+          "a round runs the provider, then each floor (per-round ratios below the table)."
         : ""),
     "",
     "| N | backend | phase | provider | " +
