@@ -16,6 +16,15 @@ import type { ResourceKind } from "./resourceKind";
  * `require("pulumi-anypoint/kinds/ClientApplication")` and nothing else, no credential, no code.
  * That export path is written into state: it must never be renamed.
  *
+ * Older SDKs (3.163 to 3.250; pulumi/pulumi#23767 fixed it in 3.251) look for the package's
+ * package.json at the first occurrence of its name in the file's absolute path. When the
+ * project's path holds the name before `node_modules` (a folder called `pulumi-anypoint-infra`, a
+ * clone of this repository), they miss it and write the file's own path,
+ * `require("pulumi-anypoint/dist/provider/kinds/ClientApplication.js")`. package.json exports
+ * that path too, listed before `./kinds/<Kind>` so that an SDK that finds the package still
+ * writes the short name (of two exports of one file, the SDK takes the later). It is in users'
+ * state as well: never remove it. CI's oldest-SDK cell runs in such a folder.
+ *
  * The provider process evaluates that text with no file name, so `require` searches the
  * `node_modules` folders above its working directory (the project directory) and runs the
  * INSTALLED pulumi-anypoint: refresh and destroy of resources created by an older version run

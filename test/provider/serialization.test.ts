@@ -7,6 +7,23 @@ import { Harness, SEED } from "../support/harness";
 
 const KINDS = ["ClientApplication", "ApiContract"] as const;
 
+// The two paths by which the SDK may write a kind into state (provider/stub.ts): the short export
+// that current SDKs write, and the file's own path that older ones write when the project's path
+// holds the package name. Both must load the same file; the short one must come later, as the
+// SDK takes the later of two exports of one file.
+describe("package.json exports for each kind", () => {
+  const manifest = require("../../package.json") as { exports: Record<string, { default: string }> };
+  const keys = Object.keys(manifest.exports);
+
+  it.each(KINDS)("%s: the short path, and the file's own path before it, name the same file", (kind) => {
+    const short = `./kinds/${kind}`;
+    const own = `./dist/provider/kinds/${kind}.js`;
+    expect(manifest.exports[short]?.default).toBe(own);
+    expect(manifest.exports[own]?.default).toBe(own);
+    expect(keys.indexOf(own)).toBeLessThan(keys.indexOf(short));
+  });
+});
+
 // What every resource carries in state besides its own fields: the serialized provider, twice
 // (inputs and outputs). It must be a reference to the installed package, not code: small, free of
 // credentials, and resolved again by each run (so refresh and destroy run the installed code).
