@@ -12,6 +12,16 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 say() { printf '[dev] %s\n' "$*" >&2; }
+usage() { say "usage: ./dev.sh demo | test [jest args] | setup"; }
+
+# An unknown command installs nothing.
+case "${1:-}" in
+  demo | test | setup) ;;
+  *)
+    usage
+    exit 2
+    ;;
+esac
 
 command -v npm >/dev/null 2>&1 || { say "error: npm is required to bootstrap (any Node >= 18 with npm); Node 24 itself comes from the npm registry"; exit 1; }
 
@@ -65,7 +75,7 @@ case "${1:-}" in
     versions >&2
     ;;
   *)
-    say "usage: ./dev.sh demo | test [jest args] | setup"
+    usage
     exit 2
     ;;
 esac
