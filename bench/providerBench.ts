@@ -24,7 +24,8 @@
  * Prints markdown tables and writes bench/results/latest.json and latest.md.
  *
  *   npm run bench -- [--n 10,100,300] [--latency 50] [--concurrency 8] [--parallel P]
- *                    [--modes checkpoints,skip] [--floors ts,js,shape] [--repeat K] [--skip-curl] [--skip-lookups] [--out DIR]
+ *                    [--modes checkpoints,skip] [--floors ts,js,shape] [--repeat K] [--skip-curl] [--skip-lookups]
+ *                    [--oldest-sdk] [--out DIR]
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -120,6 +121,11 @@ interface Options {
   lookups: boolean;
   /** --floors-only: only the floor programs (e.g. a second run alongside one that measures the provider). */
   floorsOnly: boolean;
+  /**
+   * --oldest-sdk: then the same measurement (without lookups and curl) in a copy of the checkout
+   * with the oldest @pulumi/pulumi the peer dependency allows, with the same CLI.
+   */
+  oldestSdk?: boolean;
   outDir: string;
 }
 
@@ -160,6 +166,7 @@ function parseArgs(argv: string[]): Options {
     curl: !argv.includes("--skip-curl"),
     lookups: !argv.includes("--skip-lookups") && !argv.includes("--floors-only"),
     floorsOnly: argv.includes("--floors-only"),
+    oldestSdk: argv.includes("--oldest-sdk"),
     outDir: value("--out") ?? path.join(packageRoot(), "bench", "results"),
   };
 }
@@ -440,6 +447,71 @@ function installShapeProvider(workDir: string): void {
   fs.copyFileSync(path.join(workDir, "provider.js"), path.join(dir, "index.js"));
 }
 
+// ---- the oldest supported SDK: the same measurement in a copy of the checkout -------------
+
+/** The oldest @pulumi/pulumi the package's peer dependency allows (read as CI's oldest-SDK cell reads it). */
+function oldestSdkVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as {
+    peerDependencies?: Record<string, string>;
+  };
+  const found = />=\s*([0-9.]+)/.exec(manifest.peerDependencies?.["@pulumi/pulumi"] ?? "");
+  if (!found) throw new Error("package.json: the @pulumi/pulumi peer dependency has no lower bound");
+  return found[1];
+}
+
+/**
+ * Runs this benchmark again with the same options, but no lookups, curl sequence or further SDK,
+ * in a copy of the checkout (its tracked and not-ignored files, as CI's oldest-SDK cell copies
+ * it) whose node_modules hold the oldest supported SDK; the main tree keeps the locked one. The
+ * copy uses the same Pulumi CLI. Returns the copy's results; a run that cannot finish fails.
+ */
+function runOldestSdk(argv: string[], say: (text: string) => void): Saved {
+  const version = oldestSdkVersion();
+  const root = packageRoot();
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-anypoint-bench-sdk-"));
+  try {
+    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    for (const file of listed.split("\0").filter(Boolean)) {
+      const from = path.join(root, file);
+      if (!fs.existsSync(from)) continue; // deleted in the working tree, not yet committed
+      fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+      fs.copyFileSync(from, path.join(copy, file));
+    }
+    const env = {
+      ...process.env,
+      PULUMI_ANYPOINT_SDK_VERSION: version,
+      PULUMI_ANYPOINT_PULUMI_BIN: pulumiBinDir(),
+    };
+    const run = (command: string, args: string[]) =>
+      execFileSync(command, args, { cwd: copy, env, stdio: ["ignore", 2, 2] });
+    say(`oldest SDK ${version}: installing it in a copy of the checkout (${copy})...`);
+    run("bash", ["dev.sh", "setup"]);
+    run("npm", ["run", "--silent", "build"]);
+    const outDir = path.join(copy, "bench-results");
+    const at = argv.indexOf("--out");
+    const rest = argv.filter((arg, i) => arg !== "--oldest-sdk" && !(at >= 0 && (i === at || i === at + 1)));
+    say(`oldest SDK ${version}: the same measurement...`);
+    run(process.execPath, [
+      path.join("dist", "bench", "providerBench.js"),
+      ...rest,
+      "--skip-lookups",
+      "--skip-curl",
+      "--out",
+      outDir,
+    ]);
+    const result = JSON.parse(fs.readFileSync(path.join(outDir, "latest.json"), "utf8")) as Saved;
+    if (result.environment.sdk !== version) {
+      throw new Error(`the copy measured @pulumi/pulumi ${result.environment.sdk}, not ${version}`);
+    }
+    return result;
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
 // ---- lookups: the demo program's getApiInstance and getTier in a no-op up ------------------
 
 interface LookupFigures {
@@ -708,13 +780,98 @@ async function runCurlSequence(n: number, url: string, control: ControlClient) {
   return figures;
 }
 
-/** Per round, the provider's wall time over each floor's (only when there were several rounds). */
+/** The main table: each phase's wall time for the provider and each floor, their ratios and CPU. */
+function phaseTable(saved: Saved, floorName: Record<Floor, string>): string[] {
+  const { options, results } = saved;
+  const lines = [
+    "| N | backend | phase | provider | " +
+      options.floors.map((f) => floorName[f]).join(" | ") +
+      " | " +
+      options.floors.map((f) => `x ${floorName[f]}`).join(" | ") +
+      " | lower bound | x LB | requests / tokens (provider) | program CPU provider / floor | provider CPU | engine CPU provider / floor | bench CPU provider / floor |",
+    "| --: | --- | --- | --: | " +
+      options.floors.map(() => "--:").join(" | ") +
+      " | " +
+      options.floors.map(() => "--:").join(" | ") +
+      " | --: | --: | --: | --: | --: | --: | --: |",
+  ];
+  for (const result of results) {
+    for (const mode of options.modes) {
+      const engine = result.engine[mode];
+      if (!engine) continue;
+      for (const phase of PHASES) {
+        const provider = engine.provider.phases[phase];
+        const floors = options.floors.map((f) => engine.floors[f]?.phases[phase]);
+        if (!provider && floors.every((f) => !f)) continue;
+        const lowerBound = result.lowerBound[phase];
+        const mainFloor = floors[0];
+        lines.push(
+          `| ${result.n} | ${MODE_LABEL[mode]} | ${PHASE_LABEL[phase]} | ${provider ? `${seconds(provider.wallMs)} s` : "-"} | ` +
+            floors.map((f) => (f ? `${seconds(f.wallMs)} s` : "-")).join(" | ") +
+            " | " +
+            floors.map((f) => ratio(provider?.wallMs, f?.wallMs)).join(" | ") +
+            ` | ${lowerBound ? `${seconds(lowerBound.wallMs)} s` : "-"} | ${ratio(provider?.wallMs, lowerBound?.wallMs)} | ` +
+            `${provider ? `${provider.requests} / ${provider.tokenRequests}` : "-"} | ` +
+            `${provider?.cpu ? seconds(provider.cpu.programMs) : "-"} / ${mainFloor?.cpu ? seconds(mainFloor.cpu.programMs) : "-"} | ` +
+            `${provider?.cpu ? seconds(provider.cpu.providerMs) : "-"} | ` +
+            `${cpuPair(provider?.cpu?.engineMs, mainFloor?.cpu?.engineMs)} | ${cpuPair(provider?.cpu?.benchMs, mainFloor?.cpu?.benchMs)} |`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+/** Each program's checkpoint file after `up`: bytes per resource, and per resource type. */
+function stateTable(saved: Saved, floorName: Record<Floor, string>): string[] {
+  const { options, results } = saved;
+  const lines = [
+    "| N | program | file bytes | resources | bytes / resource | x floor JS | per type: mean bytes (`__provider` chars) |",
+    "| --: | --- | --: | --: | --: | --: | --- |",
+  ];
+  for (const result of results) {
+    const mode = (["checkpoints", "skip"] as Mode[]).find((m) => result.engine[m]);
+    const engine = mode ? result.engine[mode] : undefined;
+    if (!engine) continue;
+    const jsFloor = engine.floors.js?.state?.bytesPerResource;
+    const rows: [string, EngineRun | undefined][] = [
+      ["provider", engine.provider],
+      ...options.floors.map((f) => [floorName[f], engine.floors[f]] as [string, EngineRun | undefined]),
+    ];
+    for (const [name, run] of rows) {
+      const state = run?.state;
+      if (!state) continue;
+      const types = Object.entries(state.byType)
+        .filter(([type]) => type.startsWith("pulumi-nodejs:dynamic/"))
+        .map(([type, t]) => `${shortType(type)}: ${t.meanBytes.toFixed(0)} (${t.providerChars})`)
+        .join("; ");
+      lines.push(
+        `| ${result.n} | ${name} | ${state.bytes} | ${state.resources} | ${state.bytesPerResource.toFixed(0)} | ${ratio(state.bytesPerResource, jsFloor)} | ${types} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The median of several numbers (of an even count, the mean of the middle two). */
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Per round, the provider's wall time over each floor's (only when there were several rounds),
+ * with the median of those ratios from three rounds on: the provider and its floors of one round
+ * ran minutes apart, so a round's ratio is less exposed to a slow spell than two medians taken
+ * separately.
+ */
 function roundLines(saved: Saved, floorName: Record<Floor, string>): string[] {
   const { options, results } = saved;
   if ((options.repeat ?? 1) < 2) return [];
   const lines = [
     "",
-    "### Rounds: the provider's wall time over each floor's, round by round",
+    "### Rounds: the provider's wall time over each floor's, round by round (from three rounds on, their median)",
     "",
     "| N | backend | phase | " + options.floors.map((f) => `x ${floorName[f]}`).join(" | ") + " |",
     "| --: | --- | --- | " + options.floors.map(() => "---").join(" | ") + " |",
@@ -723,13 +880,15 @@ function roundLines(saved: Saved, floorName: Record<Floor, string>): string[] {
     for (const mode of options.modes) {
       const rounds = result.engine[mode]?.rounds ?? [];
       for (const phase of PHASES) {
-        const cells = options.floors.map((floor) =>
-          rounds
-            .map((round) =>
-              ratio(round.provider.phases[phase]?.wallMs, round.floors[floor]?.phases[phase]?.wallMs),
-            )
-            .join(", "),
-        );
+        const cells = options.floors.map((floor) => {
+          const ratios = rounds.map((round) =>
+            ratio(round.provider.phases[phase]?.wallMs, round.floors[floor]?.phases[phase]?.wallMs),
+          );
+          const measured = ratios.filter((r) => r !== "-").map(Number);
+          return measured.length > 2
+            ? `${ratios.join(", ")}; median ${medianOf(measured).toFixed(2)}`
+            : ratios.join(", ");
+        });
         if (cells.every((cell) => /^[-, ]*$/.test(cell))) continue;
         lines.push(`| ${result.n} | ${MODE_LABEL[mode]} | ${PHASE_LABEL[phase]} | ${cells.join(" | ")} |`);
       }
@@ -796,6 +955,8 @@ interface Saved {
   environment: Environment;
   results: SizeResult[];
   lookups?: LookupFigures;
+  /** --oldest-sdk: the same measurement with the oldest supported SDK, run right after. */
+  oldestSdk?: Saved;
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
@@ -820,7 +981,7 @@ function markdown(saved: Saved): string {
       `Emulator latency ${options.latencyMs} ms per request; N applications and 2N contracts (3N resources); ` +
       `engine --parallel ${options.parallel ?? "default"}; lower bound at concurrency ${options.concurrency}. ` +
       `Total run ${seconds(saved.totalMs)} s. Command: \`npm run bench -- --n ${options.sizes.join(",")} --latency ${options.latencyMs} ` +
-      `--modes ${options.modes.join(",")} --floors ${options.floors.join(",")}${(options.repeat ?? 1) > 1 ? ` --repeat ${options.repeat}` : ""}${options.curl ? "" : " --skip-curl"}${options.lookups ? "" : " --skip-lookups"}\`.`,
+      `--modes ${options.modes.join(",")} --floors ${options.floors.join(",")}${(options.repeat ?? 1) > 1 ? ` --repeat ${options.repeat}` : ""}${options.curl ? "" : " --skip-curl"}${options.lookups ? "" : " --skip-lookups"}${options.oldestSdk ? " --oldest-sdk" : ""}\`.`,
     "",
     "The floor (bench/floor/): 3N `pulumi.dynamic.Resource`s whose provider does nothing, one shared provider object, same CLI, SDK, " +
       "backend and N. `x floor` is the provider's wall time over the floor's (TypeScript floor; the JS floor is also shown). " +
@@ -832,45 +993,12 @@ function markdown(saved: Saved): string {
       "(the CLI with its language host and plugins, less the program and the provider), and of the benchmark's own process " +
       "(the emulator, and the Automation API's event stream that every program has; the floors' is that alone)." +
       ((options.repeat ?? 1) > 1
-        ? ` Each figure is the lower median of ${options.repeat} rounds (of two, the faster), taken for each program on its own; ` +
+        ? ` Each figure is the lower median of ${options.repeat} rounds${options.repeat === 2 ? " (of two, the faster)" : ""}, taken for each program on its own; ` +
           "a round runs the provider, then each floor (per-round ratios below the table)."
         : ""),
     "",
-    "| N | backend | phase | provider | " +
-      options.floors.map((f) => floorName[f]).join(" | ") +
-      " | " +
-      options.floors.map((f) => `x ${floorName[f]}`).join(" | ") +
-      " | lower bound | x LB | requests / tokens (provider) | program CPU provider / floor | provider CPU | engine CPU provider / floor | bench CPU provider / floor |",
-    "| --: | --- | --- | --: | " +
-      options.floors.map(() => "--:").join(" | ") +
-      " | " +
-      options.floors.map(() => "--:").join(" | ") +
-      " | --: | --: | --: | --: | --: | --: | --: |",
   ];
-  for (const result of results) {
-    for (const mode of options.modes) {
-      const engine = result.engine[mode];
-      if (!engine) continue;
-      for (const phase of PHASES) {
-        const provider = engine.provider.phases[phase];
-        const floors = options.floors.map((f) => engine.floors[f]?.phases[phase]);
-        if (!provider && floors.every((f) => !f)) continue;
-        const lowerBound = result.lowerBound[phase];
-        const mainFloor = floors[0];
-        lines.push(
-          `| ${result.n} | ${MODE_LABEL[mode]} | ${PHASE_LABEL[phase]} | ${provider ? `${seconds(provider.wallMs)} s` : "-"} | ` +
-            floors.map((f) => (f ? `${seconds(f.wallMs)} s` : "-")).join(" | ") +
-            " | " +
-            floors.map((f) => ratio(provider?.wallMs, f?.wallMs)).join(" | ") +
-            ` | ${lowerBound ? `${seconds(lowerBound.wallMs)} s` : "-"} | ${ratio(provider?.wallMs, lowerBound?.wallMs)} | ` +
-            `${provider ? `${provider.requests} / ${provider.tokenRequests}` : "-"} | ` +
-            `${provider?.cpu ? seconds(provider.cpu.programMs) : "-"} / ${mainFloor?.cpu ? seconds(mainFloor.cpu.programMs) : "-"} | ` +
-            `${provider?.cpu ? seconds(provider.cpu.providerMs) : "-"} | ` +
-            `${cpuPair(provider?.cpu?.engineMs, mainFloor?.cpu?.engineMs)} | ${cpuPair(provider?.cpu?.benchMs, mainFloor?.cpu?.benchMs)} |`,
-        );
-      }
-    }
-  }
+  lines.push(...phaseTable(saved, floorName));
   lines.push(...roundLines(saved, floorName));
   lines.push(
     "",
@@ -879,29 +1007,23 @@ function markdown(saved: Saved): string {
     "Bytes per resource: the file's size over its resources (including the stack and the default provider). " +
       "Per type: the mean size of one resource in the file. `__provider`: characters of the serialized provider (stored twice: inputs and outputs).",
     "",
-    "| N | program | file bytes | resources | bytes / resource | x floor JS | per type: mean bytes (`__provider` chars) |",
-    "| --: | --- | --: | --: | --: | --: | --- |",
   );
-  for (const result of results) {
-    const mode = (["checkpoints", "skip"] as Mode[]).find((m) => result.engine[m]);
-    const engine = mode ? result.engine[mode] : undefined;
-    if (!engine) continue;
-    const jsFloor = engine.floors.js?.state?.bytesPerResource;
-    const rows: [string, EngineRun | undefined][] = [
-      ["provider", engine.provider],
-      ...options.floors.map((f) => [floorName[f], engine.floors[f]] as [string, EngineRun | undefined]),
-    ];
-    for (const [name, run] of rows) {
-      const state = run?.state;
-      if (!state) continue;
-      const types = Object.entries(state.byType)
-        .filter(([type]) => type.startsWith("pulumi-nodejs:dynamic/"))
-        .map(([type, t]) => `${shortType(type)}: ${t.meanBytes.toFixed(0)} (${t.providerChars})`)
-        .join("; ");
-      lines.push(
-        `| ${result.n} | ${name} | ${state.bytes} | ${state.resources} | ${state.bytesPerResource.toFixed(0)} | ${ratio(state.bytesPerResource, jsFloor)} | ${types} |`,
-      );
-    }
+  lines.push(...stateTable(saved, floorName));
+  if (saved.oldestSdk) {
+    const other = saved.oldestSdk;
+    lines.push(
+      "",
+      `## The oldest supported SDK: @pulumi/pulumi ${other.environment.sdk}, same CLI, right after`,
+      "",
+      `The same programs and options in a copy of the checkout with that SDK installed (\`--oldest-sdk\`), ` +
+        `started ${other.started}; load average ${load(other.environment.loadBefore)} at the start and ` +
+        `${load(other.environment.loadAfter)} at the end; ${seconds(other.totalMs)} s.`,
+      "",
+      ...phaseTable(other, floorName),
+      ...roundLines(other, floorName),
+      "",
+      ...stateTable(other, floorName),
+    );
   }
   if (saved.lookups) {
     const { noop, noopWithOrganization, distinct } = saved.lookups;
@@ -1057,6 +1179,10 @@ async function main(): Promise<void> {
       await control.reset();
       say("lookups: the demo program...");
       saved.lookups = await runLookups(emulator.url, control);
+    }
+    if (options.oldestSdk) {
+      save();
+      saved.oldestSdk = runOldestSdk(argv, say);
     }
   } catch (error) {
     // What was measured so far is still written; the run then fails.
