@@ -12,13 +12,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 say() { printf '[dev] %s\n' "$*" >&2; }
-usage() { say "usage: ./dev.sh demo | test [jest args] | setup"; }
 
 # An unknown command installs nothing.
 case "${1:-}" in
   demo | test | setup) ;;
   *)
-    usage
+    say "usage: ./dev.sh demo | test [jest args] | setup"
     exit 2
     ;;
 esac
@@ -73,9 +72,5 @@ case "${1:-}" in
     ;;
   setup)
     versions >&2
-    ;;
-  *)
-    usage
-    exit 2
     ;;
 esac
