@@ -39,12 +39,12 @@ export const contracts = {
   payments: {
     contractId: paymentsAccess.contractId,
     status: paymentsAccess.status,
-    assetId: paymentsAccess.assetId,
+    assetId: payments.then((api) => api.assetId),
   },
   orders: {
     contractId: ordersAccess.contractId,
     status: ordersAccess.status,
-    assetId: ordersAccess.assetId,
+    assetId: orders.then((api) => api.assetId),
     tierId: ordersAccess.tierId,
   },
 };

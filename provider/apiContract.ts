@@ -36,19 +36,15 @@ export type ContractStatus = "APPROVED" | "PENDING" | "REVOKED" | "REJECTED";
  * See https://docs.mulesoft.com/api-manager/latest/access-contracts
  */
 export class ApiContract extends pulumi.dynamic.Resource {
-  /** The contract id (also the resource id). */
-  declare public readonly contractId: pulumi.Output<number>;
+  /** The contract id: the resource id as a number (not recorded a second time in the stack). */
+  public readonly contractId: pulumi.Output<number>;
   declare public readonly status: pulumi.Output<ContractStatus>;
   /** The tier in force (approved), if any. */
   declare public readonly tierId: pulumi.Output<number | undefined>;
   /** The tier requested and awaiting approval, if any. */
   declare public readonly requestedTierId: pulumi.Output<number | undefined>;
-  declare public readonly clientId: pulumi.Output<string>;
+  /** The organization or business group of the API instance's environment. */
   declare public readonly apiOrganizationId: pulumi.Output<string>;
-  declare public readonly groupId: pulumi.Output<string>;
-  declare public readonly assetId: pulumi.Output<string>;
-  declare public readonly assetVersion: pulumi.Output<string>;
-  declare public readonly productVersion: pulumi.Output<string>;
 
   constructor(name: string, args: ApiContractArgs, opts?: pulumi.CustomResourceOptions) {
     // The SDK captures a formatted stack trace for each of its promises here: see pauseStackCapture.
@@ -62,6 +58,7 @@ export class ApiContract extends pulumi.dynamic.Resource {
         "anypoint",
         "ApiContract",
       );
+      this.contractId = this.id.apply(Number);
     } finally {
       resumeStackCapture();
     }
@@ -69,6 +66,6 @@ export class ApiContract extends pulumi.dynamic.Resource {
 }
 
 // The fields are declared in apiContractFields (provider/inputs.ts); these fail `tsc` when the
-// Args interface or the declared outputs above leave that table.
+// Args interface or the declared outputs above leave that table (contractId is derived).
 const _args: Agrees<typeof apiContractFields, ApiContractArgs> = true;
-const _outputs: Declares<typeof apiContractFields, ApiContract> = true;
+const _outputs: Declares<typeof apiContractFields, ApiContract, "contractId"> = true;

@@ -36,8 +36,8 @@ export interface ClientApplicationArgs {
  * See https://docs.mulesoft.com/exchange/to-request-access
  */
 export class ClientApplication extends pulumi.dynamic.Resource {
-  /** The application id (also the resource id). */
-  declare public readonly applicationId: pulumi.Output<number>;
+  /** The application id: the resource id as a number (not recorded a second time in the stack). */
+  public readonly applicationId: pulumi.Output<number>;
   declare public readonly clientId: pulumi.Output<string>;
   /** Always a Pulumi secret. */
   declare public readonly clientSecret: pulumi.Output<string>;
@@ -60,6 +60,7 @@ export class ClientApplication extends pulumi.dynamic.Resource {
         "anypoint",
         "ClientApplication",
       );
+      this.applicationId = this.id.apply(Number);
     } finally {
       resumeStackCapture();
     }
@@ -67,6 +68,6 @@ export class ClientApplication extends pulumi.dynamic.Resource {
 }
 
 // The fields are declared in clientApplicationFields (provider/inputs.ts); these fail `tsc` when
-// the Args interface or the declared outputs above leave that table.
+// the Args interface or the declared outputs above leave that table (applicationId is derived).
 const _args: Agrees<typeof clientApplicationFields, ClientApplicationArgs> = true;
-const _outputs: Declares<typeof clientApplicationFields, ClientApplication> = true;
+const _outputs: Declares<typeof clientApplicationFields, ClientApplication, "applicationId"> = true;

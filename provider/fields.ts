@@ -121,8 +121,15 @@ export type Agrees<T extends FieldTable, Args> = Identical<
   pulumi.Unwrap<Args>
 >;
 
-/** The resource class declares as outputs exactly the table's shown fields. */
-export type Declares<T extends FieldTable, Resource> = Identical<ShownKey<T>, DeclaredOutput<Resource>>;
+/**
+ * The resource class declares as outputs exactly the table's shown fields, and `Derived`: the
+ * outputs it computes itself from what the stack already holds (its id), so the stack does not
+ * record them twice.
+ */
+export type Declares<T extends FieldTable, Resource, Derived extends string = never> = Identical<
+  ShownKey<T> | Derived,
+  DeclaredOutput<Resource>
+>;
 
 type DeclaredOutput<Resource> = Exclude<
   { [K in keyof Resource]: Resource[K] extends pulumi.Output<unknown> ? K : never }[keyof Resource],

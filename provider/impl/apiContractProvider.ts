@@ -22,10 +22,7 @@ export type ApiContractState = StateOf<typeof apiContractFields>;
 const INPUT_KEYS = inputKeys(apiContractFields);
 const OUTPUT_KEYS = outputKeys(apiContractFields);
 
-type ContractFacts = Pick<
-  ApiContractState,
-  "contractId" | "status" | "tierId" | "requestedTierId" | "clientId"
->;
+type ContractFacts = Pick<ApiContractState, "status" | "tierId" | "requestedTierId">;
 
 /** The ApiContract provider, acting through `context`'s client. */
 export function makeApiContractProvider(
@@ -36,9 +33,9 @@ export function makeApiContractProvider(
 
     async diff(id, olds: ApiContractState, news: ApiContractInputs) {
       context.assertSameControlPlane("ApiContract", id, olds);
-      // An application id still unknown at preview belongs to an application being updated (or
-      // replaced): the engine's preview cannot tell which (dynamic providers report no stable
-      // outputs), so it shows an update here; at apply time the known id decides.
+      // An application id still unknown at preview belongs to an application being replaced (an
+      // update keeps the id, and ClientApplication's applicationId is its id): the new id is not
+      // known yet, so it shows an update here; at apply time the known id decides.
       const pending = (["applicationId", "environmentId", "apiInstanceId"] as const).some(
         (key) => news[key] === UNKNOWN,
       );
@@ -76,7 +73,7 @@ export function makeApiContractProvider(
         if (existing) {
           return {
             id: String(existing.id),
-            outs: stateOf(inputs, instance, place, managedFacts(existing)),
+            outs: stateOf(inputs, place, managedFacts(existing)),
           };
         }
       }
@@ -98,21 +95,18 @@ export function makeApiContractProvider(
       });
       forgetApplicationContracts(client, applicationId);
       let facts: ContractFacts = {
-        contractId: created.id,
         status: created.status,
         tierId: created.tier?.id ?? undefined,
         requestedTierId: created.requestedTier?.id ?? undefined,
-        clientId: created.clientId ?? undefined,
       };
       if (facts.status === "PENDING" && inputs.approve) {
         try {
           facts = managedFacts(
             await client.approveContract(organizationId, environmentId, apiInstanceId, created.id),
-            facts,
           );
         } catch (error) {
           const properties = {
-            ...stateOf(inputs, instance, place, facts),
+            ...stateOf(inputs, place, facts),
             // The engine's own input, which the partial state must keep (docs/pulumi.md, "The methods").
             __provider: "__provider" in inputs ? inputs.__provider : undefined,
           };
@@ -124,7 +118,7 @@ export function makeApiContractProvider(
           );
         }
       }
-      return { id: String(created.id), outs: stateOf(inputs, instance, place, facts) };
+      return { id: String(created.id), outs: stateOf(inputs, place, facts) };
     },
 
     async read(id, recorded) {
@@ -150,11 +144,9 @@ export function makeApiContractProvider(
       }
       if (summary) {
         const facts: ContractFacts = {
-          contractId,
           status: summary.status,
           tierId: summary.tier?.id ?? undefined,
           requestedTierId: summary.requestedTier?.id ?? undefined,
-          clientId: props.clientId,
         };
         return readResult(id, withFacts(props, facts, context.baseUrl), INPUT_KEYS);
       }
@@ -166,7 +158,7 @@ export function makeApiContractProvider(
           props.apiInstanceId,
           contractId,
         );
-        return readResult(id, withFacts(props, managedFacts(contract, props), context.baseUrl), INPUT_KEYS);
+        return readResult(id, withFacts(props, managedFacts(contract), context.baseUrl), INPUT_KEYS);
       } catch (error) {
         if (isNotFound(error)) return gone();
         throw error;
@@ -179,7 +171,7 @@ export function makeApiContractProvider(
       const where = [olds.apiOrganizationId, olds.environmentId, olds.apiInstanceId, contractId] as const;
       let facts: ContractFacts = olds;
       if (olds.status === "REVOKED") {
-        facts = managedFacts(await client.restoreContract(...where), facts);
+        facts = managedFacts(await client.restoreContract(...where));
       }
       if (news.tierId !== undefined && news.tierId !== (facts.requestedTierId ?? facts.tierId)) {
         const [instance, tiers] = await instanceAndTiers(
@@ -191,16 +183,16 @@ export function makeApiContractProvider(
         checkTierChoice(instance, tiers, news.tierId);
         if (news.approve) {
           // As the API owner: set the tier directly.
-          facts = managedFacts(await client.setApiContractTier(...where, news.tierId), facts);
+          facts = managedFacts(await client.setApiContractTier(...where, news.tierId));
         } else {
           const rootOrganizationId = await context.rootOrganizationId(olds);
           await client.changeContractTier(rootOrganizationId, olds.applicationId, contractId, news.tierId);
-          facts = managedFacts(await client.getApiContract(...where), facts);
+          facts = managedFacts(await client.getApiContract(...where));
         }
         forgetApplicationContracts(client, olds.applicationId);
       }
       if (news.approve && awaitsApproval(facts)) {
-        facts = managedFacts(await client.approveContract(...where), facts);
+        facts = managedFacts(await client.approveContract(...where));
       }
       return { outs: withFacts({ ...olds, ...withoutUnknown(news) }, facts, context.baseUrl) };
     },
@@ -251,7 +243,7 @@ function needsUpdate(olds: ApiContractState, news: ApiContractInputs): boolean {
   return Boolean(news.approve) && awaitsApproval(olds);
 }
 
-function awaitsApproval(facts: Pick<ContractFacts, "status" | "tierId" | "requestedTierId">): boolean {
+function awaitsApproval(facts: ContractFacts): boolean {
   return (
     facts.status === "PENDING" ||
     (facts.requestedTierId !== undefined && facts.requestedTierId !== facts.tierId)
@@ -288,21 +280,21 @@ export function checkTierChoice(instance: ApiInstance, tiers: Tier[], tierId: nu
   }
 }
 
-function managedFacts(contract: ManagedContract, previous?: Partial<ContractFacts>): ContractFacts {
+function managedFacts(contract: ManagedContract): ContractFacts {
   return {
-    contractId: contract.id,
     status: contract.status,
     tierId: contract.tierId ?? contract.tier?.id ?? undefined,
     requestedTierId: contract.requestedTierId ?? contract.requestedTier?.id ?? undefined,
-    // API Manager names the application's client id coreServicesId (responses/contracts.yaml).
-    clientId: contract.application?.coreServicesId ?? previous?.clientId,
   };
 }
 
-/** The state to record: the declared inputs, the contract's facts, its API instance and where it lives. */
+/**
+ * The state to record: the declared inputs, the contract's facts and where it lives. Nothing
+ * that can be derived: the contract id is the resource id, the application's client id is the
+ * application's, and the API instance's asset coordinates are getApiInstance's (provider/inputs.ts).
+ */
 function stateOf(
   inputs: ApiContractInputs,
-  instance: ApiInstance,
   place: { organizationId: string; baseUrl: string },
   facts: ContractFacts,
 ): ApiContractState {
@@ -310,15 +302,14 @@ function stateOf(
     ...declaredInputs(INPUT_KEYS, inputs),
     ...facts,
     apiOrganizationId: place.organizationId,
-    groupId: instance.groupId,
-    assetId: instance.assetId,
-    assetVersion: instance.assetVersion,
-    productVersion: instance.productVersion,
     baseUrl: place.baseUrl,
   });
 }
 
-/** The recorded state with the contract's live facts; a tier the contract no longer has is dropped. */
+/**
+ * The recorded state with the contract's live facts; a tier the contract no longer has is dropped.
+ * What else the state holds is kept, the outputs written before 0.2 among them (RETIRED_OUTPUTS).
+ */
 function withFacts(
   state: ApiContractState,
   facts: ContractFacts,

@@ -2,10 +2,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Application, ApplicationInput } from "../../client";
 import { inputKeys, outputKeys, type StateOf } from "../fields";
 import { clientApplicationFields, clientApplicationInputs, type ClientApplicationInputs } from "../inputs";
-import { checkInputs, sameUuid, UNKNOWN } from "../inputs";
+import { checkInputs, RETIRED_OUTPUTS, sameUuid, UNKNOWN } from "../inputs";
 import type { ProviderContext } from "./context";
 import { InputError, isNotFound, MissingPermissionError } from "./errors";
-import { declaredInputs, definedOnly, gone, readResult, recordedState } from "./state";
+import { declaredInputs, definedOnly, gone, readResult, recordedState, retiredOutputs } from "./state";
 
 /** What the stack records for a ClientApplication: the inputs, with live values where Anypoint has them. */
 export type ClientApplicationState = StateOf<typeof clientApplicationFields>;
@@ -74,7 +74,8 @@ export function makeClientApplicationProvider(
       try {
         const app = await context.clientFor(props).getApplication(organizationId, Number(id));
         const live = stateOf(app, props, organizationId, { previousSecret: props.clientSecret });
-        return readResult(id, { ...live, baseUrl: props.baseUrl ?? context.baseUrl }, INPUT_KEYS);
+        const kept = retiredOutputs(props, RETIRED_OUTPUTS.ClientApplication);
+        return readResult(id, { ...live, ...kept, baseUrl: props.baseUrl ?? context.baseUrl }, INPUT_KEYS);
       } catch (error) {
         // Only a 404 of the application itself proves it is gone; anything else fails the refresh.
         if (isNotFound(error)) return gone();
@@ -182,7 +183,6 @@ function stateOf(
     redirectUris: app.redirectUri ?? [],
     grantTypes: app.grantTypes ?? [],
     adopt: adopted || declared.adopt || undefined,
-    applicationId: app.id,
     clientId: app.clientId,
     clientSecret,
     masterOrganizationId: app.masterOrganizationId ?? organizationId,

@@ -41,6 +41,11 @@ export function recordedState<S extends object>(props: S | undefined): S {
   return props;
 }
 
+/** The outputs of `retired` that `recorded` holds (see RETIRED_OUTPUTS in provider/inputs.ts). */
+export function retiredOutputs(recorded: object, retired: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(recorded).filter(([key]) => retired.includes(key)));
+}
+
 /**
  * The answer of a read that found the object gone: an empty id removes it from the stack
  * (docs/pulumi.md, "The methods"). The engine ignores the properties; both SDKs send `{}`.

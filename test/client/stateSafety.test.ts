@@ -185,7 +185,12 @@ describe("a lost answer adopts only what was absent before the request", () => {
     ]);
     expect(orders.id).not.toBe(payments.id);
     const ordersContract = await client.getApiContract(SEED.org, SEED.sandbox, SEED.apis.orders, orders.id);
-    const paymentsContract = await client.getApiContract(SEED.org, SEED.sandbox, SEED.apis.payments, payments.id);
+    const paymentsContract = await client.getApiContract(
+      SEED.org,
+      SEED.sandbox,
+      SEED.apis.payments,
+      payments.id,
+    );
     expect([ordersContract.applicationId, paymentsContract.applicationId]).toEqual([app.id, app.id]);
     expect(await requests(emu.control, { method: "POST", path: /\/contracts$/ })).toHaveLength(2);
     // The snapshot is the application's own list, never an API's list of every consumer.

@@ -16,15 +16,9 @@ const recorded: ApiContractState = {
   applicationId: 2700001,
   environmentId: SEED.sandbox,
   apiInstanceId: ORDERS,
-  contractId: 7340001,
   status: "APPROVED",
   tierId: SILVER,
-  clientId: "84e0dae60eee192888d8c2556aeb69ec",
   apiOrganizationId: SEED.rootOrganizationId,
-  groupId: SEED.rootOrganizationId,
-  assetId: "orders-api",
-  assetVersion: "1.2.0",
-  productVersion: "v1",
 };
 const declared = {
   applicationId: 2700001,
@@ -208,12 +202,14 @@ describe("ApiContract against the emulator", () => {
     it("requests access to an instance without tiers: approved at once, one write", async () => {
       const result = await d.contract.create(inputs({ apiInstanceId: SEED.apis.paymentsSandbox }));
       expect(await d.writes()).toEqual([`POST ${paths.applicationContracts(applicationId)} -> 201`]);
-      expect(result.outs).toMatchObject({
+      // Nothing that can be derived: the id, the client id, the instance's asset coordinates.
+      expect(result.outs).toEqual({
         applicationId,
-        contractId: Number(result.id),
+        environmentId: SEED.sandbox,
+        apiInstanceId: SEED.apis.paymentsSandbox,
         status: "APPROVED",
-        assetId: "payments-api",
         apiOrganizationId: SEED.rootOrganizationId,
+        baseUrl: d.url,
       });
       expect(await liveContract(result.id)).toMatchObject({
         status: "APPROVED",
@@ -251,8 +247,8 @@ describe("ApiContract against the emulator", () => {
       expect(failure.message).toMatch(/requested but not approved; it is recorded/);
       const live = await liveContract(failure.id);
       expect(live).toMatchObject({ status: "PENDING", requestedTierId: GOLD });
+      expect(failure.id).toBe(String(live!.id));
       expect(failure.properties).toMatchObject({
-        contractId: live!.id,
         status: "PENDING",
         requestedTierId: GOLD,
       });
@@ -389,6 +385,21 @@ describe("ApiContract against the emulator", () => {
         apiInstanceId: ORDERS,
         tierId: SILVER,
       });
+    });
+
+    it("keeps the outputs a stack written before 0.2 records, so the first refresh after an upgrade changes nothing", async () => {
+      const { id, outs } = await created({ tierId: SILVER });
+      const writtenBefore02 = {
+        ...outs,
+        contractId: Number(id),
+        clientId: "84e0dae60eee192888d8c2556aeb69ec",
+        groupId: SEED.rootOrganizationId,
+        assetId: "orders-api",
+        assetVersion: "1.2.0",
+        productVersion: "v1",
+      };
+      const result = await d.contract.read(id, writtenBefore02);
+      expect(result.props).toEqual(writtenBefore02);
     });
 
     it("reports a contract revoked out of band", async () => {

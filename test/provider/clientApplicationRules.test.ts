@@ -14,7 +14,6 @@ const recorded: ClientApplicationState = {
   name: "mobile-app",
   redirectUris: [],
   grantTypes: [],
-  applicationId: 2700001,
   clientId: "84e0dae60eee192888d8c2556aeb69ec",
   clientSecret: "47e5090787033A10D5843D6B4884cB35",
   masterOrganizationId: SEED.rootOrganizationId,
@@ -209,7 +208,6 @@ describe("ClientApplication against the emulator", () => {
         description: "Mobile banking",
         redirectUris: [],
         grantTypes: ["client_credentials"],
-        applicationId: id,
         clientId: stored!.clientId,
         clientSecret: stored!.clientSecret,
         masterOrganizationId: SEED.rootOrganizationId,
@@ -332,6 +330,14 @@ describe("ClientApplication against the emulator", () => {
       });
       expect(result.inputs).toEqual({ name: "mobile-app", redirectUris: ["https://ui.example.com/cb"] });
       expect(await d.calls()).toEqual([`GET ${app(Number(id))} -> 200`]);
+    });
+
+    it("keeps the applicationId a stack written before 0.2 records, so the first refresh after an upgrade changes nothing", async () => {
+      const { id, outs } = await created({ name: "mobile-app" });
+      const writtenBefore02 = { ...outs, applicationId: Number(id) };
+      await d.clearRequests();
+      expect((await d.app.read(id, writtenBefore02)).props).toEqual(writtenBefore02);
+      expect((await d.app.read(id, outs)).props).toEqual(outs);
     });
 
     it("forgets the application (empty id) on a 404 of the application itself", async () => {

@@ -83,7 +83,7 @@ describe("ClientApplication and ApiContract through the Pulumi engine", () => {
     expect(mobile.clientSecret).toMatch(/^[0-9a-fA-F]{32}$/);
 
     const contracts = result.outputs.contracts.value;
-    expect(contracts["mobile-payments"]).toMatchObject({ status: "APPROVED", assetId: "payments-api" });
+    expect(contracts["mobile-payments"]).toMatchObject({ status: "APPROVED" });
     expect(contracts["mobile-orders"]).toMatchObject({ status: "APPROVED", tierId: SEED.tiers.ordersSilver });
     expect(contracts["partner-customers"]).toMatchObject({
       status: "APPROVED",
@@ -103,6 +103,20 @@ describe("ClientApplication and ApiContract through the Pulumi engine", () => {
       expect.objectContaining({ ciphertext: expect.any(String) }),
     );
     expect(resource.outputs.clientId).toBe(mobile.clientId);
+    // Nothing that can be derived is recorded: the ids are the resource ids.
+    expect(resource.outputs).not.toHaveProperty("applicationId");
+    const contract = exported.deployment.resources.find((r: { urn: string }) =>
+      r.urn.endsWith("ApiContract::mobile-payments"),
+    );
+    expect(Object.keys(contract.outputs).sort()).toEqual([
+      "__provider",
+      "apiInstanceId",
+      "apiOrganizationId",
+      "applicationId",
+      "baseUrl",
+      "environmentId",
+      "status",
+    ]);
 
     const state = await harness.state();
     const live = state.applications.find((app) => app.name === "mobile-app");
@@ -112,6 +126,11 @@ describe("ClientApplication and ApiContract through the Pulumi engine", () => {
       description: "Mobile banking",
     });
     expect(state.contracts.filter((c) => c.applicationId === mobile.applicationId)).toHaveLength(2);
+    // The classes' applicationId and contractId (derived from the resource ids) name the live objects.
+    expect(state.contracts.find((c) => c.id === contracts["mobile-payments"].contractId)).toMatchObject({
+      applicationId: mobile.applicationId,
+      apiId: SEED.apis.paymentsSandbox,
+    });
   });
 
   it("reports no changes and sends no write on a second up", async () => {
@@ -119,6 +138,40 @@ describe("ClientApplication and ApiContract through the Pulumi engine", () => {
     const result = await harness.stack.up();
     expect(result.summary.resourceChanges).toEqual({ same: 7 });
     expect(writes(await harness.requests())).toEqual([]);
+  });
+
+  it("refreshes a stack written before 0.2 (with the outputs no longer recorded) without a change", async () => {
+    type Exported = { type: string; id: string; outputs: Record<string, unknown> }[];
+    const written = await harness.stack.exportStack();
+    const before02 = structuredClone(written);
+    for (const resource of before02.deployment.resources as Exported) {
+      if (resource.type.endsWith(":ClientApplication")) resource.outputs.applicationId = Number(resource.id);
+      if (resource.type.endsWith(":ApiContract")) {
+        Object.assign(resource.outputs, {
+          contractId: Number(resource.id),
+          clientId: "84e0dae60eee192888d8c2556aeb69ec",
+          groupId: SEED.rootOrganizationId,
+          assetId: "payments-api",
+          assetVersion: "2.0.1",
+          productVersion: "v2",
+        });
+      }
+    }
+    await harness.stack.importStack(before02);
+    try {
+      const refresh = await harness.stack.refresh();
+      expect(refresh.summary.resourceChanges).toEqual({ same: 7 });
+      const kept = (await harness.stack.exportStack()).deployment.resources as Exported;
+      expect(kept.find((r) => r.type.endsWith(":ClientApplication"))?.outputs).toHaveProperty(
+        "applicationId",
+      );
+      expect(kept.find((r) => r.type.endsWith(":ApiContract"))?.outputs).toHaveProperty(
+        "assetId",
+        "payments-api",
+      );
+    } finally {
+      await harness.stack.importStack(written);
+    }
   });
 
   it("updates in place: description, rename, secret rotation, tier change", async () => {
@@ -129,10 +182,11 @@ describe("ClientApplication and ApiContract through the Pulumi engine", () => {
     spec.contracts![1] = { ...spec.contracts![1], tierId: SEED.tiers.ordersGold, approve: true };
     await declare(spec);
 
-    // The preview cannot know the updated applications' ids, so their contracts show as updates
-    // there; nothing is replaced, and the apply changes only what differs.
+    // An update keeps the application's id, and applicationId is the id: the preview already
+    // knows that the updated applications' contracts do not change (before 0.2 it could not, and
+    // showed them as updates). Nothing is replaced, and the apply changes only what differs.
     const preview = await harness.stack.preview();
-    expect(preview.changeSummary).toEqual({ same: 1, update: 6 });
+    expect(preview.changeSummary).toEqual({ same: 4, update: 3 });
 
     const result = await harness.stack.up();
     expect(result.summary.resourceChanges).toEqual({ same: 4, update: 3 });

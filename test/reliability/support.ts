@@ -61,13 +61,14 @@ export async function stackContents(harness: Harness): Promise<StackContents> {
   return {
     applications: ofType("ClientApplication").map((r) => ({
       urn: r.urn,
-      applicationId: Number(r.outputs?.applicationId),
+      // The ids are the resource ids; the stack does not record them twice.
+      applicationId: Number(r.id),
       clientId: String(r.outputs?.clientId),
       name: String(r.outputs?.name),
     })),
     contracts: ofType("ApiContract").map((r) => ({
       urn: r.urn,
-      contractId: Number(r.outputs?.contractId),
+      contractId: Number(r.id),
       applicationId: Number(r.outputs?.applicationId),
       apiInstanceId: Number(r.outputs?.apiInstanceId),
       status: String(r.outputs?.status),

@@ -11,16 +11,18 @@ const ENVIRONMENT = "5e1f7c2a-8b3d-4e6f-9a0b-1c2d3e4f5a61";
 const provider: pulumi.dynamic.ResourceProvider = require("floor-shape");
 
 class Application extends pulumi.dynamic.Resource {
-  declare public readonly applicationId: pulumi.Output<number>;
+  // Derived from the id, as ClientApplication's (not recorded).
+  public readonly applicationId: pulumi.Output<number>;
   constructor(name: string) {
     super(
       provider,
       name,
-      { name, applicationId: undefined, clientSecret: undefined },
+      { name, clientSecret: undefined },
       { additionalSecretOutputs: ["clientSecret"] },
       "floor",
       "Application",
     );
+    this.applicationId = this.id.apply(Number);
   }
 }
 

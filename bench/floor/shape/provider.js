@@ -14,7 +14,6 @@ module.exports = {
       inputs.applicationId === undefined
         ? {
             ...inputs,
-            applicationId: id,
             baseUrl: BASE_URL,
             clientId: hex(),
             clientSecret: hex(),
@@ -25,13 +24,7 @@ module.exports = {
         : {
             ...inputs,
             apiOrganizationId: ORGANIZATION,
-            assetId: "orders-api",
-            assetVersion: "1.2.0",
             baseUrl: BASE_URL,
-            clientId: hex(),
-            contractId: id,
-            groupId: ORGANIZATION,
-            productVersion: "v1",
             status: "APPROVED",
           };
     return { id: String(id), outs };
